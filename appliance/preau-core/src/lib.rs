@@ -1,0 +1,23 @@
+//! Préau's vocabulary and rules.
+//!
+//! Everything here is pure: no IO, no clock (times are passed in as Unix seconds or dates),
+//! so that every rule can be tested exhaustively and reused by the box and by central.
+
+pub mod access;
+pub mod auth;
+pub mod directory;
+pub mod ids;
+pub mod level;
+pub mod lockout;
+pub mod role;
+pub mod school_year;
+pub mod uai;
+
+pub use access::{Action, Object, Relation, Subject, can};
+pub use auth::{AuditEntry, Credentials, Session};
+pub use directory::{Class, Group, School, User};
+pub use ids::{ClassId, GroupId, UserId};
+pub use level::Level;
+pub use role::Role;
+pub use school_year::SchoolYear;
+pub use uai::Uai;

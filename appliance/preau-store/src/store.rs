@@ -1,0 +1,248 @@
+//! The database handle and its read and write transactions.
+
+use crate::feed::FeedEntry;
+use crate::record::{self, Record};
+use crate::schema::{self, Schema};
+use crate::StoreError;
+use redb::{
+    Database, DatabaseError, Durability, ReadTransaction, ReadableDatabase, ReadableTable,
+    TableDefinition, TableError, WriteTransaction,
+};
+use std::path::{Path, PathBuf};
+
+/// Small bookkeeping numbers: schema version, replica id, sequence counters.
+pub(crate) const META: TableDefinition<&str, u64> = TableDefinition::new("meta");
+/// The change feed, by this replica's sequence number.
+pub(crate) const CHANGES: TableDefinition<u64, &[u8]> = TableDefinition::new("changes");
+
+/// The name of the database file inside a data directory.
+pub const DB_FILE: &str = "preau.redb";
+/// Page cache size: the whole directory of a school fits many times over.
+const CACHE_BYTES: usize = 16 * 1024 * 1024;
+
+/// An open Préau database.
+pub struct Store {
+    db: Database,
+    replica: u64,
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("path", &self.path).finish()
+    }
+}
+
+impl Store {
+    /// Opens (or creates) the database of a data directory, applying pending migrations.
+    pub fn open(dir: &Path) -> Result<Store, StoreError> {
+        Store::open_with(dir, &schema::SCHEMA)
+    }
+
+    /// Opens with an explicit schema (tests use this to exercise migrations).
+    pub fn open_with(dir: &Path, schema: &Schema) -> Result<Store, StoreError> {
+        std::fs::create_dir_all(dir).map_err(|source| StoreError::Directory {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        let path = dir.join(DB_FILE);
+        let db = Database::builder()
+            .set_cache_size(CACHE_BYTES)
+            .create(&path)
+            .map_err(|e| match e {
+                DatabaseError::DatabaseAlreadyOpen => StoreError::Locked(path.clone()),
+                other => StoreError::from(redb::Error::from(other)),
+            })?;
+        let mut store = Store {
+            db,
+            replica: 0,
+            path,
+        };
+        store.replica = schema::prepare(&store, schema)?;
+        Ok(store)
+    }
+
+    /// Opens a database on a custom redb backend (fault-injection tests).
+    #[doc(hidden)]
+    pub fn open_on_backend(
+        backend: impl redb::StorageBackend,
+        schema: &Schema,
+    ) -> Result<Store, StoreError> {
+        let db = Database::builder()
+            .set_cache_size(CACHE_BYTES)
+            .create_with_backend(backend)
+            .map_err(|e| StoreError::from(redb::Error::from(e)))?;
+        let mut store = Store {
+            db,
+            replica: 0,
+            path: PathBuf::from("(memory)"),
+        };
+        store.replica = schema::prepare(&store, schema)?;
+        Ok(store)
+    }
+
+    /// This replica's id, chosen at random when the database was created.
+    pub fn replica_id(&self) -> u64 {
+        self.replica
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Starts a read-only snapshot.
+    pub fn read(&self) -> Result<Reader, StoreError> {
+        Ok(Reader {
+            tx: self.db.begin_read()?,
+        })
+    }
+
+    /// Runs `work` in one durable write transaction: it commits if `work` returns `Ok`
+    /// and is rolled back entirely otherwise.
+    pub fn write<T, E: From<StoreError>>(
+        &self,
+        work: impl FnOnce(&mut Writer) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let mut tx = self.db.begin_write().map_err(StoreError::from)?;
+        tx.set_durability(Durability::Immediate)
+            .map_err(StoreError::from)?;
+        tx.set_two_phase_commit(true);
+        tx.set_quick_repair(true);
+        let mut writer = Writer {
+            tx,
+            replica: self.replica,
+        };
+        let value = work(&mut writer)?;
+        writer.tx.commit().map_err(StoreError::from)?;
+        Ok(value)
+    }
+
+    /// Checks the file's integrity (checksums of every page). Needs exclusive access.
+    pub fn check_integrity(&mut self) -> Result<bool, StoreError> {
+        self.db
+            .check_integrity()
+            .map_err(|e| StoreError::from(redb::Error::from(e)))
+    }
+
+    /// Change-feed entries after sequence number `after`, oldest first, at most `limit`.
+    pub fn changes_since(&self, after: u64, limit: usize) -> Result<Vec<FeedEntry>, StoreError> {
+        let reader = self.read()?;
+        let table = match reader.tx.open_table(CHANGES) {
+            Ok(t) => t,
+            Err(TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
+            Err(e) => return Err(e.into()),
+        };
+        let mut out = Vec::new();
+        for item in table.range(after + 1..)?.take(limit) {
+            let (_, value) = item?;
+            out.push(record::decode_plain("change", value.value())?);
+        }
+        Ok(out)
+    }
+}
+
+/// A consistent read-only snapshot of the database.
+pub struct Reader {
+    pub(crate) tx: ReadTransaction,
+}
+
+impl Reader {
+    /// Reads one record.
+    pub fn get<R: Record>(&self, key: u64) -> Result<Option<R>, StoreError> {
+        match self.tx.open_table(R::TABLE) {
+            Ok(table) => get_in(&table, key),
+            Err(TableError::TableDoesNotExist(_)) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Reads every record of a kind, in key order.
+    pub fn all<R: Record>(&self) -> Result<Vec<R>, StoreError> {
+        match self.tx.open_table(R::TABLE) {
+            Ok(table) => all_in(&table),
+            Err(TableError::TableDoesNotExist(_)) => Ok(Vec::new()),
+            Err(e) => Err(e.into()),
+        }
+    }
+}
+
+/// An open write transaction. Replicated records written through it enter the change feed.
+pub struct Writer {
+    pub(crate) tx: WriteTransaction,
+    replica: u64,
+}
+
+impl Writer {
+    /// Reads one record, seeing this transaction's own writes.
+    pub fn get<R: Record>(&self, key: u64) -> Result<Option<R>, StoreError> {
+        get_in(&self.tx.open_table(R::TABLE)?, key)
+    }
+
+    /// Reads every record of a kind, seeing this transaction's own writes.
+    pub fn all<R: Record>(&self) -> Result<Vec<R>, StoreError> {
+        all_in(&self.tx.open_table(R::TABLE)?)
+    }
+
+    /// Inserts or replaces a record.
+    pub fn put<R: Record>(&mut self, value: &R) -> Result<(), StoreError> {
+        let bytes = record::encode(R::VERSION, value);
+        self.tx
+            .open_table(R::TABLE)?
+            .insert(value.key(), bytes.as_slice())?;
+        if R::REPLICATED {
+            self.append_change(format!("{}/{}", R::KIND, value.key()), false)?;
+        }
+        Ok(())
+    }
+
+    /// Deletes a record; returns whether it existed.
+    pub fn delete<R: Record>(&mut self, key: u64) -> Result<bool, StoreError> {
+        let existed = self.tx.open_table(R::TABLE)?.remove(key)?.is_some();
+        if existed && R::REPLICATED {
+            self.append_change(format!("{}/{}", R::KIND, key), true)?;
+        }
+        Ok(existed)
+    }
+
+    /// Takes the next value of a named counter (starting at 1).
+    pub fn next_counter(&mut self, name: &str) -> Result<u64, StoreError> {
+        let mut meta = self.tx.open_table(META)?;
+        let next = meta.get(name)?.map(|v| v.value()).unwrap_or(0) + 1;
+        meta.insert(name, next)?;
+        Ok(next)
+    }
+
+    /// Appends a change-feed entry in this transaction.
+    fn append_change(&mut self, key: String, deleted: bool) -> Result<(), StoreError> {
+        let seq = self.next_counter("feed_seq")?;
+        let entry = FeedEntry {
+            replica: self.replica,
+            seq,
+            key,
+            deleted,
+        };
+        let bytes = postcard::to_stdvec(&entry).unwrap_or_default();
+        self.tx.open_table(CHANGES)?.insert(seq, bytes.as_slice())?;
+        Ok(())
+    }
+}
+
+fn get_in<R: Record>(
+    table: &impl ReadableTable<u64, &'static [u8]>,
+    key: u64,
+) -> Result<Option<R>, StoreError> {
+    match table.get(key)? {
+        Some(value) => record::decode(value.value()).map(Some),
+        None => Ok(None),
+    }
+}
+
+fn all_in<R: Record>(table: &impl ReadableTable<u64, &'static [u8]>) -> Result<Vec<R>, StoreError> {
+    let mut out = Vec::new();
+    for item in table.iter()? {
+        let (_, value) = item?;
+        out.push(record::decode(value.value())?);
+    }
+    Ok(out)
+}
