@@ -1,1 +1,95 @@
-//! placeholder
+//! Préau's use cases. One method per thing a person does; each checks access with
+//! [`preau_core::can`] before touching the store, so every front end gets the same rules.
+//!
+//! The [`App`] owns the store, an in-memory snapshot of the school directory (rebuilt after
+//! each directory write, so access decisions need no database read), the password hasher and
+//! the clock.
+
+pub mod accounts;
+pub mod auth;
+pub mod demo;
+pub mod directory;
+pub mod error;
+pub mod mdns;
+pub mod passwords;
+pub mod pki;
+pub mod settings;
+pub mod tokens;
+
+pub use auth::{SignedIn, Visitor};
+pub use directory::Directory;
+pub use error::{AppError, Problem};
+pub use settings::Settings;
+
+use preau_store::Store;
+use std::sync::{Arc, RwLock};
+
+/// Where the time comes from: the system clock, or a fixed one in tests (Unix seconds).
+pub type Clock = Arc<dyn Fn() -> i64 + Send + Sync>;
+
+/// The system clock.
+pub fn system_clock() -> Clock {
+    Arc::new(|| time::OffsetDateTime::now_utc().unix_timestamp())
+}
+
+/// The application: everything the web layer and the command line call.
+pub struct App {
+    store: Store,
+    directory: RwLock<Arc<Directory>>,
+    hasher: passwords::Hasher,
+    settings: Settings,
+    clock: Clock,
+}
+
+impl std::fmt::Debug for App {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("App").field("store", &self.store).finish()
+    }
+}
+
+impl App {
+    /// Builds the application over an open store.
+    pub fn new(store: Store, settings: Settings, clock: Clock) -> Result<App, AppError> {
+        let directory = Directory::load(&store)?;
+        Ok(App {
+            hasher: passwords::Hasher::new(&settings),
+            store,
+            directory: RwLock::new(Arc::new(directory)),
+            settings,
+            clock,
+        })
+    }
+
+    /// The current directory snapshot.
+    pub fn directory(&self) -> Arc<Directory> {
+        match self.directory.read() {
+            Ok(guard) => guard.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// The store (for the command line's maintenance commands).
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The settings in force.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// Now, in Unix seconds.
+    pub fn now(&self) -> i64 {
+        (self.clock)()
+    }
+
+    /// Reloads the directory snapshot after a directory write.
+    fn refresh_directory(&self) -> Result<(), AppError> {
+        let fresh = Arc::new(Directory::load(&self.store)?);
+        match self.directory.write() {
+            Ok(mut guard) => *guard = fresh,
+            Err(poisoned) => *poisoned.into_inner() = fresh,
+        }
+        Ok(())
+    }
+}

@@ -10,12 +10,15 @@ pub struct Credentials {
     pub user: UserId,
     /// Argon2id PHC string of the password (adults).
     pub password_hash: Option<String>,
-    /// Argon2id PHC string of the picture code (pupils).
-    pub picture_hash: Option<String>,
+    /// The pupil's picture code: three of the nine pictures, in order. Kept readable because
+    /// it is printed on the pupil's card; it only works from the school network and locks
+    /// the account after repeated failures.
+    pub picture_code: Option<[u8; 3]>,
     /// Argon2id PHC string of a one-time activation code, and when it expires (Unix s).
     pub activation: Option<(String, i64)>,
-    /// SHA-256 of the secret printed on the pupil's QR login card.
-    pub card_token_sha256: Option<[u8; 32]>,
+    /// The secret in the QR code of the pupil's login card (kept so the card can be reprinted;
+    /// renewing it revokes the old card).
+    pub card_secret: Option<String>,
     /// Consecutive failed attempts.
     pub failures: u32,
     /// When the last failure happened (Unix s).

@@ -30,7 +30,7 @@ pub struct Class {
     pub levels: Vec<Level>,
     /// The school year.
     pub year: SchoolYear,
-    /// Its teachers.
+    /// Its teachers and the other adults who work in it.
     pub teachers: Vec<UserId>,
     /// Archived classes are kept for history but no longer offered.
     pub archived: bool,
@@ -66,7 +66,8 @@ pub struct User {
     pub role: Role,
     /// Birth date (pupils).
     pub birth_date: Option<Date>,
-    /// Classes attended (pupils, all years) or taught (teachers, staff).
+    /// Classes attended, all years (pupils). Adults are attached to classes through
+    /// [`Class::teachers`].
     pub classes: Vec<ClassId>,
     /// Legal guardians (pupils).
     pub guardians: Vec<UserId>,

@@ -4,6 +4,7 @@ use crate::record::{self, Record};
 use crate::{Reader, StoreError, Writer};
 use preau_core::{AuditEntry, Credentials, Session, UserId};
 use redb::{ReadableTable, TableDefinition, TableError};
+use sha2::{Digest, Sha256};
 
 const CREDENTIALS: TableDefinition<u64, &[u8]> = TableDefinition::new("credentials");
 /// SHA-256 of a QR card secret → user id.
@@ -12,6 +13,11 @@ const CARD_TOKENS: TableDefinition<&[u8], u64> = TableDefinition::new("card_toke
 const SESSIONS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("sessions");
 /// Sequence number → audit entry. Append-only.
 const AUDIT: TableDefinition<u64, &[u8]> = TableDefinition::new("audit");
+
+/// The card index is keyed by the secret's hash so that lookups reveal nothing in timing.
+fn sha256(secret: &str) -> [u8; 32] {
+    Sha256::digest(secret.as_bytes()).into()
+}
 
 const SESSION_VERSION: u8 = 1;
 const AUDIT_VERSION: u8 = 1;
@@ -46,20 +52,20 @@ pub fn save_credentials(w: &mut Writer, credentials: &Credentials) -> Result<(),
     let previous: Option<Credentials> = w.get(credentials.user.0)?;
     {
         let mut cards = w.tx.open_table(CARD_TOKENS)?;
-        if let Some(old) = previous.and_then(|p| p.card_token_sha256) {
-            cards.remove(old.as_slice())?;
+        if let Some(old) = previous.and_then(|p| p.card_secret) {
+            cards.remove(sha256(&old).as_slice())?;
         }
-        if let Some(token) = credentials.card_token_sha256 {
-            cards.insert(token.as_slice(), credentials.user.0)?;
+        if let Some(secret) = &credentials.card_secret {
+            cards.insert(sha256(secret).as_slice(), credentials.user.0)?;
         }
     }
     w.put(credentials)
 }
 
-/// Finds the pupil a QR card belongs to, by the SHA-256 of its secret.
-pub fn user_by_card(r: &Reader, token_sha256: &[u8; 32]) -> Result<Option<UserId>, StoreError> {
+/// Finds the pupil a QR card belongs to, by its secret.
+pub fn user_by_card(r: &Reader, secret: &str) -> Result<Option<UserId>, StoreError> {
     match r.tx.open_table(CARD_TOKENS) {
-        Ok(t) => Ok(t.get(token_sha256.as_slice())?.map(|v| UserId(v.value()))),
+        Ok(t) => Ok(t.get(sha256(secret).as_slice())?.map(|v| UserId(v.value()))),
         Err(TableError::TableDoesNotExist(_)) => Ok(None),
         Err(e) => Err(e.into()),
     }

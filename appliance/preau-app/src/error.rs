@@ -1,0 +1,72 @@
+//! Application errors. The web layer turns each into a status and a French message.
+
+use preau_store::StoreError;
+
+/// Why a use case did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// The thing does not exist (or the person may not know it exists).
+    #[error("not found")]
+    NotFound,
+    /// The person may not do this.
+    #[error("forbidden")]
+    Forbidden,
+    /// The input was refused; nothing was changed.
+    #[error("invalid input: {0:?}")]
+    Invalid(Problem),
+    /// Identifier, password, picture code or activation code did not match.
+    #[error("wrong credentials")]
+    WrongCredentials,
+    /// Too many failures: the account must wait this many seconds.
+    #[error("account must wait {0} s")]
+    Wait(u64),
+    /// Too many failures: an adult must unlock the account.
+    #[error("account locked")]
+    Locked,
+    /// Pupils sign in only from the school network.
+    #[error("pupil sign-in from outside the school network")]
+    OutsideSchoolNetwork,
+    /// The account is archived.
+    #[error("account archived")]
+    Archived,
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// A precise reason for refusing input, so that the user can be told what to fix.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Problem {
+    /// A required field is empty.
+    Missing(&'static str),
+    /// A field is too long.
+    TooLong(&'static str),
+    /// The UAI code is malformed or its check letter is wrong.
+    Uai(String),
+    /// The sign-in identifier is already taken.
+    LoginTaken(String),
+    /// The sign-in identifier has forbidden characters.
+    LoginShape,
+    /// The password is too short (minimum length given).
+    PasswordTooShort(usize),
+    /// The two passwords typed differ.
+    PasswordsDiffer,
+    /// A date could not be read.
+    Date(&'static str),
+    /// A class named in the form does not exist.
+    UnknownClass,
+    /// A person named in the form does not exist or has the wrong role.
+    UnknownPerson,
+    /// A class needs at least one level.
+    NoLevel,
+    /// The picture code needs exactly three pictures.
+    PictureCode,
+    /// The role cannot be given here.
+    Role,
+}
+
+impl From<StoreError> for Problem {
+    fn from(_: StoreError) -> Self {
+        Problem::Missing("store")
+    }
+}

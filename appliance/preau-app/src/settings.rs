@@ -1,0 +1,56 @@
+//! Settings of the application layer (a part of the binary's configuration).
+
+use ipnet::IpNet;
+use std::net::IpAddr;
+
+/// Minimum Argon2 memory cost in KiB (46 MiB, the OWASP recommendation with t = 1).
+pub const MIN_ARGON2_KIB: u32 = 46 * 1024;
+
+/// How sign-in and sessions behave.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// Networks from which pupils may sign in (the school LAN).
+    pub school_networks: Vec<IpNet>,
+    /// Idle time after which an adult's session ends, in seconds.
+    pub adult_idle_secs: i64,
+    /// Idle time after which a pupil's session ends (shared classroom devices), in seconds.
+    pub pupil_idle_secs: i64,
+    /// Argon2id memory cost in KiB (at least [`MIN_ARGON2_KIB`]).
+    pub argon2_memory_kib: u32,
+    /// How many password hashes may run at once (bounds memory: each takes the memory cost).
+    pub hash_concurrency: usize,
+    /// How long an activation code stays valid, in seconds.
+    pub activation_valid_secs: i64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            school_networks: default_school_networks(),
+            adult_idle_secs: 60 * 60,
+            pupil_idle_secs: 15 * 60,
+            argon2_memory_kib: MIN_ARGON2_KIB,
+            hash_concurrency: 4,
+            activation_valid_secs: 30 * 24 * 3600,
+        }
+    }
+}
+
+/// Loopback and the private ranges a school LAN uses.
+pub fn default_school_networks() -> Vec<IpNet> {
+    ["127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"]
+        .iter()
+        .filter_map(|n| n.parse().ok())
+        .collect()
+}
+
+impl Settings {
+    /// Whether an address belongs to the school network.
+    pub fn on_school_network(&self, ip: IpAddr) -> bool {
+        let ip = match ip {
+            IpAddr::V6(v6) => v6.to_ipv4_mapped().map(IpAddr::V4).unwrap_or(ip),
+            v4 => v4,
+        };
+        self.school_networks.iter().any(|n| n.contains(&ip))
+    }
+}
