@@ -64,10 +64,7 @@ impl App {
 
     /// Signs a pupil in with their picture code (only from the school network).
     pub fn sign_in_pictures(&self, visitor: &Visitor, pupil: UserId, pictures: [u8; 3]) -> Result<SignedIn, AppError> {
-        if !self.settings.on_school_network(visitor.ip) {
-            return Err(AppError::OutsideSchoolNetwork);
-        }
-        let user = self.pupil(pupil)?;
+        let user = self.pupil_for_sign_in(visitor, pupil)?;
         let credentials = self.open_gate(&user)?;
         let ok = credentials
             .picture_code
@@ -75,18 +72,45 @@ impl App {
         self.conclude(visitor, &user, credentials, ok)
     }
 
-    /// The pupil a QR card belongs to (to greet them before they confirm).
-    pub fn card_holder(&self, secret: &str) -> Result<User, AppError> {
+    /// The pupil a QR card belongs to (to greet them before they confirm); school network only.
+    pub fn card_holder(&self, visitor: &Visitor, secret: &str) -> Result<User, AppError> {
+        self.require_school_network(visitor)?;
         let id = user_by_card(&self.store.read()?, secret)?.ok_or(AppError::NotFound)?;
         self.pupil(id)
     }
 
+    /// The classes offered on the pupils' sign-in page; school network only.
+    pub fn pupil_sign_in_classes(&self, visitor: &Visitor) -> Result<Vec<preau_core::Class>, AppError> {
+        self.require_school_network(visitor)?;
+        Ok(self.directory().current_classes().into_iter().cloned().collect())
+    }
+
+    /// A class and its pupils, for the pupils' sign-in page; school network only.
+    pub fn pupil_sign_in_names(&self, visitor: &Visitor, class: preau_core::ClassId) -> Result<(preau_core::Class, Vec<User>), AppError> {
+        self.require_school_network(visitor)?;
+        let directory = self.directory();
+        let found = directory.class(class).filter(|c| !c.archived).cloned().ok_or(AppError::NotFound)?;
+        let pupils = directory.pupils_of(class).into_iter().cloned().collect();
+        Ok((found, pupils))
+    }
+
+    /// The pupil about to type their picture code; school network only.
+    pub fn pupil_for_sign_in(&self, visitor: &Visitor, pupil: UserId) -> Result<User, AppError> {
+        self.require_school_network(visitor)?;
+        self.pupil(pupil)
+    }
+
+    fn require_school_network(&self, visitor: &Visitor) -> Result<(), AppError> {
+        if self.settings.on_school_network(visitor.ip) {
+            Ok(())
+        } else {
+            Err(AppError::OutsideSchoolNetwork)
+        }
+    }
+
     /// Signs a pupil in with the secret of their QR card (only from the school network).
     pub fn sign_in_card(&self, visitor: &Visitor, secret: &str) -> Result<SignedIn, AppError> {
-        if !self.settings.on_school_network(visitor.ip) {
-            return Err(AppError::OutsideSchoolNetwork);
-        }
-        let user = self.card_holder(secret)?;
+        let user = self.card_holder(visitor, secret)?;
         let credentials = self.open_gate(&user)?;
         self.conclude(visitor, &user, credentials, true)
     }

@@ -1,1 +1,337 @@
-//! todo
+//! The demo school: a realistic, reproducible French primary school to try Préau with.
+
+use crate::{App, AppError};
+use preau_core::{Class, ClassId, Credentials, Level, Role, School, SchoolYear, Uai, User, UserId};
+use preau_store::directory::save_user;
+use preau_store::security::save_credentials;
+use time::{Date, Month, OffsetDateTime};
+
+/// The size of the school to create.
+#[derive(Clone, Debug)]
+pub struct DemoPlan {
+    /// One entry per class: its levels and number of pupils.
+    pub classes: Vec<(Vec<Level>, usize)>,
+}
+
+impl DemoPlan {
+    /// The README's demo: CP to CM2, about 120 pupils, 6 teachers and a headteacher.
+    pub fn full() -> DemoPlan {
+        DemoPlan {
+            classes: vec![
+                (vec![Level::Cp], 22),
+                (vec![Level::Ce1], 25),
+                (vec![Level::Ce2], 24),
+                (vec![Level::Cm1], 25),
+                (vec![Level::Cm2], 24),
+            ],
+        }
+    }
+
+    /// A small school for tests: a CP of 30 pupils (a whole class signing in) and a CM2 of 6.
+    pub fn small() -> DemoPlan {
+        DemoPlan {
+            classes: vec![(vec![Level::Cp], 30), (vec![Level::Cm2], 6)],
+        }
+    }
+}
+
+/// An account of the demo and how to sign in with it.
+#[derive(Clone, Debug)]
+pub struct DemoAccount {
+    /// The account.
+    pub user: User,
+    /// Its password (adults), if it has one.
+    pub password: Option<String>,
+    /// Its picture code (pupils).
+    pub pictures: Option<[u8; 3]>,
+    /// The secret of its QR card (pupils).
+    pub card_secret: Option<String>,
+}
+
+/// Who is in the demo school, with the secrets needed to sign in as each role.
+#[derive(Clone, Debug, Default)]
+pub struct DemoSchool {
+    /// The headteacher.
+    pub headteacher: Option<DemoAccount>,
+    /// The teachers, the first one teaching the first class.
+    pub teachers: Vec<DemoAccount>,
+    /// Parents who have activated their account (the others still wait for a code).
+    pub parents: Vec<DemoAccount>,
+    /// Every pupil.
+    pub pupils: Vec<DemoAccount>,
+    /// The classes, youngest first.
+    pub classes: Vec<Class>,
+}
+
+/// Password of every adult of the demo school (never used outside the demo).
+pub const DEMO_PASSWORD: &str = "preau-demo-2026";
+
+const GIRLS: &[&str] = &[
+    "Léa", "Emma", "Jade", "Louise", "Alice", "Chloé", "Lina", "Rose", "Anna", "Mia", "Inès",
+    "Léna", "Julia", "Zoé", "Ambre", "Agathe", "Juliette", "Lou", "Manon", "Camille", "Sarah",
+    "Nina", "Romane", "Lucie", "Margaux", "Clémence", "Maëlys", "Yasmine", "Éva", "Iris",
+    "Salomé", "Apolline", "Capucine", "Héloïse", "Victoire", "Maya", "Aya", "Noémie",
+];
+const BOYS: &[&str] = &[
+    "Gabriel", "Léo", "Raphaël", "Louis", "Arthur", "Jules", "Adam", "Maël", "Lucas", "Hugo",
+    "Noah", "Liam", "Sacha", "Nathan", "Tom", "Théo", "Éthan", "Paul", "Nolan", "Timéo",
+    "Mohamed", "Aaron", "Martin", "Noé", "Victor", "Axel", "Baptiste", "Malo", "Gaspard",
+    "Mathis", "Robin", "Isaac", "Yanis", "Clément", "Évan", "Antoine", "Samuel", "Rayan",
+];
+const FAMILY_NAMES: &[&str] = &[
+    "Martin", "Bernard", "Thomas", "Petit", "Robert", "Richard", "Durand", "Dubois", "Moreau",
+    "Laurent", "Simon", "Michel", "Lefèvre", "Leroy", "Roux", "David", "Bertrand", "Morel",
+    "Fournier", "Girard", "Bonnet", "Dupont", "Lambert", "Fontaine", "Rousseau", "Vincent",
+    "Muller", "Lefebvre", "Faure", "André", "Mercier", "Blanc", "Guérin", "Boyer", "Garnier",
+    "Chevalier", "François", "Legrand", "Gauthier", "Garcia", "Perrin", "Robin", "Clément",
+    "Morin", "Nicolas", "Henry", "Roussel", "Mathieu", "Gautier", "Masson", "Marchand",
+    "Duval", "Denis", "Dumont", "Marie", "Lemaire", "Noël", "Meyer", "Dufour", "Meunier",
+    "Brun", "Blanchard", "Giraud", "Joly", "Rivière", "Lucas", "Brunet", "Gaillard", "Barbier",
+    "Arnaud", "Martinez", "Gérard", "Roche", "Renard", "Schmitt", "Roy", "Leroux", "Colin",
+    "Vidal", "Caron", "Picard", "Roger", "Fabre", "Aubert", "Lemoine", "Renaud", "Dumas",
+    "Lacroix", "Olivier", "Philippe", "Bourgeois", "Pierre", "Benoît", "Rey", "Leclerc",
+    "Payet", "Rolland", "Leclercq", "Guillaume", "Lecomte", "Lopez", "Jean", "Dupuy", "Guillot",
+    "Hubert", "Berger", "Carpentier", "Sanchez", "Dupuis", "Moulin", "Louis", "Deschamps",
+    "Huet", "Vasseur", "Perez", "Boucher", "Fleury", "Royer", "Klein", "Jacquet", "Adam",
+    "Paris", "Poirier", "Marty", "Aubry", "Guyot", "Carré", "Charles", "Renault", "Charpentier",
+    "Ménard", "Maillard", "Baron", "Bertin", "Bailly", "Hervé", "Schneider", "Fernandez",
+    "Le Gall", "Collet", "Léger", "Bouvier", "Julien", "Prévost", "Millet", "Perrot", "Daniel",
+    "Le Roux", "Cousin", "Germain", "Breton", "Besson", "Langlois", "Rémy", "Le Goff", "Pelletier",
+    "Lévêque", "Perrier", "Leblanc", "Barré", "Lebrun", "Marchal", "Weber", "Mallet", "Hamon",
+    "Boulanger", "Jacob", "Monnier", "Michaud", "Rodriguez", "Guichard", "Gillet", "Étienne",
+    "Grondin", "Poulain", "Tessier", "Chevallier", "Collin", "Chauvin", "Da Silva", "Bouchet",
+    "Gay", "Lemaître", "Bénard", "Maréchal", "Humbert", "Reynaud", "Antoine", "Hoarau", "Perret",
+    "Barthélemy", "Cordier", "Pichon", "Lejeune", "Gilbert", "Lamy", "Delaunay", "Pasquier",
+    "Carlier", "Laporte",
+];
+const ADULT_FIRST: &[&str] = &[
+    "Nathalie", "Stéphane", "Sandrine", "Christophe", "Isabelle", "Sébastien", "Céline",
+    "Nicolas", "Virginie", "Julien", "Aurélie", "Frédéric", "Émilie", "Olivier", "Caroline",
+    "Jérôme", "Delphine", "David", "Stéphanie", "Mathieu", "Élodie", "Guillaume", "Laetitia",
+    "Cédric", "Audrey", "Vincent", "Karine", "Thomas", "Sophie", "Romain", "Valérie", "Fabrice",
+    "Anne", "Yannick", "Hélène", "Samir", "Fatima", "Karim", "Nadia", "Marc",
+];
+
+/// A small deterministic generator (SplitMix64) so the demo school is the same every time.
+struct Dice(u64);
+
+impl Dice {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn pick<'a>(&mut self, list: &[&'a str]) -> &'a str {
+        list[self.below(list.len())]
+    }
+    fn chance(&mut self, percent: u64) -> bool {
+        self.next() % 100 < percent
+    }
+    fn id(&mut self) -> u64 {
+        self.next().max(1)
+    }
+}
+
+fn adult(dice: &mut Dice, role: Role, first: &str, last: &str, login: String) -> User {
+    User {
+        id: UserId(dice.id()),
+        login,
+        first_name: first.into(),
+        last_name: last.into(),
+        role,
+        birth_date: None,
+        classes: vec![],
+        guardians: vec![],
+        email: None,
+        archived: false,
+    }
+}
+
+impl App {
+    /// Whether the school has been set up.
+    pub fn is_set_up(&self) -> bool {
+        self.directory().school().is_some()
+    }
+
+    /// Creates the demo school in one transaction. Refuses if a school exists already.
+    pub fn seed_demo(&self, plan: &DemoPlan) -> Result<DemoSchool, AppError> {
+        if self.is_set_up() {
+            return Err(AppError::Invalid(crate::Problem::Missing("base vide")));
+        }
+        let today = OffsetDateTime::from_unix_timestamp(self.now())
+            .map(|t| t.date())
+            .unwrap_or(Date::MIN);
+        let year = SchoolYear::containing(today);
+        let mut dice = Dice(0x5EED_2026);
+        let school = School {
+            name: "École élémentaire Jules Ferry".into(),
+            uai: Uai::parse("0691234S").map_err(|_| AppError::NotFound)?,
+            address: "12 rue des Écoles\n69100 Montreval".into(),
+            commune: "Montreval".into(),
+            year,
+        };
+        let password_hash = self.hasher.hash_blocking(DEMO_PASSWORD);
+        let mut demo = DemoSchool::default();
+        let mut users: Vec<User> = Vec::new();
+        let mut credentials: Vec<Credentials> = Vec::new();
+        let mut with_password = |user: &User| {
+            credentials.push(Credentials {
+                user: user.id,
+                password_hash: Some(password_hash.clone()),
+                ..Credentials::default()
+            });
+            DemoAccount { user: user.clone(), password: Some(DEMO_PASSWORD.into()), pictures: None, card_secret: None }
+        };
+
+        let head = adult(&mut dice, Role::Headteacher, "Claire", "Dubois", "claire.dubois".into());
+        demo.headteacher = Some(with_password(&head));
+        users.push(head);
+        let teacher_names = [
+            ("Sophie", "Lambert"),
+            ("Julien", "Moreau"),
+            ("Aurélie", "Fontaine"),
+            ("Karim", "Benali"),
+            ("Hélène", "Rousseau"),
+            ("Marc", "Lefèvre"),
+        ];
+        let teachers: Vec<User> = teacher_names
+            .iter()
+            .map(|(f, l)| {
+                let login = preau_core::directory::login_from_names(f, l);
+                adult(&mut dice, Role::Teacher, f, l, login)
+            })
+            .collect();
+        for t in &teachers {
+            demo.teachers.push(with_password(t));
+        }
+        users.extend(teachers.iter().cloned());
+
+        // Classes: one teacher each; the sixth teacher shares the older classes (décharge).
+        for (i, (levels, _)) in plan.classes.iter().enumerate() {
+            let mut class_teachers = vec![teachers[i % 5].id];
+            if i + 2 >= plan.classes.len() {
+                class_teachers.push(teachers[5].id);
+            }
+            let label = preau_core::level::levels_label(levels);
+            let teacher = &teachers[i % 5];
+            demo.classes.push(Class {
+                id: ClassId(dice.id()),
+                name: format!("{label} de {} {}", if i % 2 == 0 { "Mme" } else { "M." }, teacher.last_name),
+                levels: levels.clone(),
+                year,
+                teachers: class_teachers,
+                archived: false,
+            });
+        }
+
+        // Families: most have one child here, some two (siblings in different classes).
+        let mut logins = std::collections::HashSet::new();
+        let mut unique_login = |first: &str, last: &str| {
+            let base = preau_core::directory::login_from_names(first, last);
+            let mut login = base.clone();
+            let mut n = 1;
+            while !logins.insert(login.clone()) {
+                n += 1;
+                login = format!("{base}{n}");
+            }
+            login
+        };
+        for u in &users {
+            logins_insert(&mut unique_login, u);
+        }
+        let mut families: Vec<(String, Vec<UserId>)> = Vec::new();
+        for (class_index, (levels, count)) in plan.classes.iter().enumerate() {
+            let class = demo.classes[class_index].clone();
+            for _ in 0..*count {
+                let sibling = !families.is_empty() && dice.chance(18);
+                let family_index = if sibling {
+                    families.len() - 1 - dice.below(families.len().min(20))
+                } else {
+                    let name = dice.pick(FAMILY_NAMES).to_string();
+                    let mut guardians = Vec::new();
+                    let n_guardians = if dice.chance(82) { 2 } else { 1 };
+                    for g in 0..n_guardians {
+                        let first = dice.pick(ADULT_FIRST);
+                        let last = if g == 1 && dice.chance(25) { dice.pick(FAMILY_NAMES).to_string() } else { name.clone() };
+                        let login = unique_login(first, &last);
+                        let parent = adult(&mut dice, Role::Parent, first, &last, login);
+                        guardians.push(parent.id);
+                        users.push(parent);
+                    }
+                    families.push((name, guardians));
+                    families.len() - 1
+                };
+                let (family_name, guardians) = families[family_index].clone();
+                let first = if dice.chance(50) { dice.pick(GIRLS) } else { dice.pick(BOYS) };
+                let age = levels.first().map(|l| l.usual_age()).unwrap_or(6) as i32;
+                let month = Month::try_from(1 + dice.below(12) as u8).unwrap_or(Month::January);
+                let day = 1 + dice.below(28) as u8;
+                let birth = Date::from_calendar_date(year.0 - age, month, day).ok();
+                let login = unique_login(first, &family_name);
+                let pupil = User {
+                    id: UserId(dice.id()),
+                    login,
+                    first_name: first.into(),
+                    last_name: family_name,
+                    role: Role::Pupil,
+                    birth_date: birth,
+                    classes: vec![class.id],
+                    guardians,
+                    email: None,
+                    archived: false,
+                };
+                let pictures = crate::accounts::random_picture_code();
+                let card_secret = crate::tokens::secret_token();
+                credentials.push(Credentials {
+                    user: pupil.id,
+                    picture_code: Some(pictures),
+                    card_secret: Some(card_secret.clone()),
+                    ..Credentials::default()
+                });
+                demo.pupils.push(DemoAccount { user: pupil.clone(), password: None, pictures: Some(pictures), card_secret: Some(card_secret) });
+                users.push(pupil);
+            }
+        }
+        // The guardians of the first pupil of the first class have activated their accounts.
+        if let Some(first) = demo.pupils.first() {
+            for g in &first.user.guardians {
+                if let Some(parent) = users.iter().find(|u| u.id == *g) {
+                    credentials.push(Credentials { user: parent.id, password_hash: Some(password_hash.clone()), ..Credentials::default() });
+                    demo.parents.push(DemoAccount { user: parent.clone(), password: Some(DEMO_PASSWORD.into()), pictures: None, card_secret: None });
+                }
+            }
+        }
+
+        self.store.write(|w| -> Result<(), AppError> {
+            w.put(&school)?;
+            for class in &demo.classes {
+                w.put(class)?;
+            }
+            for user in &users {
+                save_user(w, user)?;
+            }
+            for c in &credentials {
+                save_credentials(w, c)?;
+            }
+            Ok(())
+        })?;
+        self.refresh_directory()?;
+        Ok(demo)
+    }
+
+    /// Records the school of an empty box (used by `preau admin init-school`).
+    pub fn set_up_school(&self, school: School) -> Result<(), AppError> {
+        self.store.write(|w| w.put(&school))?;
+        self.refresh_directory()
+    }
+}
+
+fn logins_insert(unique: &mut impl FnMut(&str, &str) -> String, user: &User) {
+    // Reserve the adults' identifiers so that no pupil or parent takes them.
+    let _ = unique(&user.first_name, &user.last_name);
+}

@@ -1,1 +1,91 @@
-//! placeholder
+//! Préau's web layer: the only crate that knows HTTP and HTML.
+//!
+//! * [`router`] builds the HTTPS site; [`http_router`] the plain-HTTP port (redirects, and the
+//!   page to download the school's certificate authority).
+//! * Handlers are thin: extract, make one [`preau_app::App`] call, render an askama page.
+//! * Cross-cutting concerns are layers: [`edge`] (request id, one log line per request,
+//!   French error pages), [`security`] (headers, CSRF, body limit); sign-in is the
+//!   [`session::Me`] extractor.
+
+pub mod assets;
+pub mod edge;
+pub mod error;
+pub mod forms;
+pub mod i18n;
+pub mod pages;
+pub mod paths;
+pub mod security;
+pub mod session;
+
+use axum::Router;
+use axum::middleware::from_fn;
+use axum::routing::{get, post};
+use preau_app::App;
+use std::sync::Arc;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct WebState {
+    /// The application.
+    pub app: Arc<App>,
+    /// The embedded static files.
+    pub assets: Arc<assets::Assets>,
+    /// The school's CA certificate (PEM), offered for download when the box made its own.
+    pub ca_pem: Option<Arc<String>>,
+    /// The address people use to reach the box ("https://ecole-jules-ferry.local"), printed on
+    /// QR login cards.
+    pub public_url: Arc<String>,
+}
+
+/// The HTTPS site.
+pub fn router(state: WebState) -> Router {
+    use pages::{account, admin, auth, classes, portal};
+    use paths as p;
+    Router::new()
+        .route(p::HOME, get(portal::home))
+        .route(p::SIGN_IN, get(auth::sign_in_page).post(auth::sign_in))
+        .route(p::PUPIL_CLASSES, get(auth::pupil_classes))
+        .route(p::PUPIL_CLASS, get(auth::pupil_names))
+        .route(p::PUPIL_PICTURES, get(auth::pictures_page).post(auth::pictures_step))
+        .route(p::CARD, get(auth::card_page).post(auth::card_sign_in))
+        .route(p::ACTIVATE, get(auth::activate_page).post(auth::activate))
+        .route(p::SIGN_OUT, post(auth::sign_out))
+        .route(p::ACCOUNT, get(account::page))
+        .route(p::ACCOUNT_PASSWORD, post(account::change_password))
+        .route(p::PROFILE, get(account::profile))
+        .route(p::CLASS, get(classes::class_page))
+        .route(p::CLASS_CARDS, get(classes::cards))
+        .route(p::UNLOCK, post(classes::unlock))
+        .route(p::ADMIN_USERS, get(admin::users).post(admin::create_user))
+        .route(p::ADMIN_USERS_CSV, get(admin::export_csv))
+        .route(p::ADMIN_USER_NEW, get(admin::new_user))
+        .route(p::ADMIN_USER, get(admin::user).post(admin::update_user))
+        .route(p::ADMIN_USER_ARCHIVE, post(admin::archive_user))
+        .route(p::ADMIN_USER_RESTORE, post(admin::restore_user))
+        .route(p::ADMIN_USER_RESET, post(admin::reset_user))
+        .route(p::ADMIN_CLASSES, get(admin::classes).post(admin::create_class))
+        .route(p::ADMIN_CLASS, get(admin::class).post(admin::update_class))
+        .route(p::ADMIN_CLASS_ARCHIVE, post(admin::archive_class))
+        .route(p::ADMIN_GROUPS, get(admin::groups).post(admin::create_group))
+        .route(p::ADMIN_GROUP, get(admin::group).post(admin::update_group))
+        .route(p::CERTIFICATE, get(pages::certificate::page))
+        .route(p::CERTIFICATE_FILE, get(pages::certificate::download))
+        .route(p::STATIC, get(assets::serve))
+        .fallback(error::not_found)
+        .layer(from_fn(security::csrf))
+        .layer(from_fn(security::headers))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), edge::edge))
+        .with_state(state)
+}
+
+/// The plain-HTTP port: the certificate page and file, and a redirect to HTTPS for the rest.
+pub fn http_router(state: WebState, https_port: u16) -> Router {
+    Router::new()
+        .route(paths::CERTIFICATE, get(pages::certificate::page))
+        .route(paths::CERTIFICATE_FILE, get(pages::certificate::download))
+        .route(paths::STATIC, get(assets::serve))
+        .fallback(move |req: axum::extract::Request| pages::certificate::to_https(req, https_port))
+        .layer(from_fn(security::headers))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), edge::edge))
+        .with_state(state)
+}

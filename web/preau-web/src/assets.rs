@@ -1,0 +1,61 @@
+//! Static files embedded in the binary, served under content-hashed names.
+
+use crate::WebState;
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use sha2::{Digest, Sha256};
+
+const CSS: &str = include_str!("../static/app.css");
+const FAVICON: &str = include_str!("../static/favicon.svg");
+
+/// The embedded files and their hashed URLs.
+#[derive(Debug)]
+pub struct Assets {
+    /// URL of the style sheet.
+    pub css_url: String,
+    /// URL of the icon.
+    pub favicon_url: String,
+}
+
+fn hashed(name: &str, ext: &str, body: &str) -> String {
+    let digest = Sha256::digest(body.as_bytes());
+    let short: String = digest.iter().take(5).map(|b| format!("{b:02x}")).collect();
+    format!("/static/{name}-{short}.{ext}")
+}
+
+impl Assets {
+    /// Computes the hashed names once at start.
+    pub fn new() -> Assets {
+        Assets {
+            css_url: hashed("app", "css", CSS),
+            favicon_url: hashed("favicon", "svg", FAVICON),
+        }
+    }
+}
+
+impl Default for Assets {
+    fn default() -> Self {
+        Assets::new()
+    }
+}
+
+/// Serves an embedded file; hashed names are cached forever.
+pub async fn serve(State(state): State<WebState>, Path(file): Path<String>) -> Response {
+    let path = format!("/static/{file}");
+    let (body, mime) = if path == state.assets.css_url {
+        (CSS, "text/css; charset=utf-8")
+    } else if path == state.assets.favicon_url {
+        (FAVICON, "image/svg+xml")
+    } else {
+        return crate::error::WebError::NotFound.into_response();
+    };
+    (
+        [
+            (header::CONTENT_TYPE, mime),
+            (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+        ],
+        body,
+    )
+        .into_response()
+}

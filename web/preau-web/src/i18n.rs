@@ -1,0 +1,76 @@
+//! The French catalogue: every sentence a person reads that is not in a template.
+//! Kept in one place so that other languages can follow.
+
+use preau_app::Problem;
+
+/// The nine pictures of the pupils' picture code: symbol and French name.
+pub const PICTURES: [(&str, &str); 9] = [
+    ("🐱", "chat"),
+    ("☀️", "soleil"),
+    ("🌳", "arbre"),
+    ("🚗", "voiture"),
+    ("⭐", "étoile"),
+    ("🐟", "poisson"),
+    ("🏠", "maison"),
+    ("🍎", "pomme"),
+    ("⚽", "ballon"),
+];
+
+/// The names of a picture code, for printing ("chat, soleil, arbre").
+pub fn picture_names(code: &[u8; 3]) -> String {
+    code.iter()
+        .filter_map(|p| PICTURES.get(*p as usize).map(|(_, name)| *name))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Page not found.
+pub const NOT_FOUND: &str = "Cette page n'existe pas (ou plus).";
+/// Access refused.
+pub const FORBIDDEN: &str = "Vous n'avez pas accès à cette page.";
+/// Form could not be read.
+pub const BAD_FORM: &str = "Le formulaire envoyé est incomplet ou mal formé. Rien n'a été modifié.";
+/// CSRF check failed.
+pub const CSRF: &str = "La demande n'a pas pu être vérifiée : la page était trop ancienne ou venait d'un autre site. Rien n'a été modifié. Rechargez la page et recommencez.";
+/// Body too large.
+pub const TOO_LARGE: &str = "L'envoi est trop volumineux. Rien n'a été modifié.";
+/// Wrong identifier or password.
+pub const WRONG_PASSWORD: &str = "Identifiant ou mot de passe incorrect.";
+/// Wrong pictures.
+pub const WRONG_PICTURES: &str = "Ce ne sont pas les bonnes images. Essaie encore !";
+/// Wrong activation code.
+pub const WRONG_ACTIVATION: &str = "Identifiant ou code d'activation incorrect (ou code expiré).";
+/// Locked account.
+pub const LOCKED: &str = "Ce compte est bloqué après trop d'essais. Un·e enseignant·e ou la direction peut le débloquer.";
+/// Pupils outside the school.
+pub const OUTSIDE_SCHOOL: &str = "Les élèves se connectent seulement depuis le réseau de l'école.";
+/// Archived account.
+pub const ARCHIVED: &str = "Ce compte n'est plus actif. Adressez-vous à la direction de l'école.";
+/// Unexpected failure.
+pub const INTERNAL: &str = "Une erreur inattendue est survenue. Rien de ce qui avait été enregistré n'est perdu. Réessayez dans un instant.";
+/// Method not allowed.
+pub const METHOD: &str = "Cette action n'est pas possible de cette façon.";
+
+/// Asks to wait before trying again.
+pub fn wait(seconds: u64) -> String {
+    format!("Trop d'essais : attendez {seconds} secondes avant de réessayer.")
+}
+
+/// Explains a refused input.
+pub fn problem(problem: &Problem) -> String {
+    match problem {
+        Problem::Missing(field) => format!("Le champ « {field} » est obligatoire."),
+        Problem::TooLong(field) => format!("Le champ « {field} » est trop long."),
+        Problem::Uai(detail) => format!("Code UAI invalide : {detail}."),
+        Problem::LoginTaken(login) => format!("L'identifiant « {login} » est déjà utilisé."),
+        Problem::LoginShape => "L'identifiant ne peut contenir que des lettres sans accent, des chiffres, des points, des tirets et des soulignés.".into(),
+        Problem::PasswordTooShort(n) => format!("Le mot de passe doit contenir au moins {n} caractères."),
+        Problem::PasswordsDiffer => "Les deux mots de passe ne sont pas identiques.".into(),
+        Problem::Date(field) => format!("La {field} n'est pas une date valide (JJ/MM/AAAA)."),
+        Problem::UnknownClass => "Cette classe n'existe pas.".into(),
+        Problem::UnknownPerson => "Une des personnes choisies n'existe pas ou n'a pas le bon rôle.".into(),
+        Problem::NoLevel => "Choisissez au moins un niveau pour la classe.".into(),
+        Problem::PictureCode => "Le code image se compose de trois images.".into(),
+        Problem::Role => "Choisissez un rôle.".into(),
+    }
+}

@@ -1,0 +1,114 @@
+//! Security layers: response headers for every page, and the CSRF check with a body limit
+//! for every state-changing request.
+//!
+//! CSRF uses a double-submit token: a random value in a `__Host-` cookie (Secure, HttpOnly,
+//! SameSite=Strict) that every form repeats in its `_csrf` field. A state-changing request is
+//! refused unless both match, and also when the browser says it comes from another site
+//! (`Sec-Fetch-Site: cross-site` or a foreign `Origin`).
+
+use crate::error::WebError;
+use crate::session::{CSRF_COOKIE, read_cookie, set_cookie};
+use axum::body::{Body, to_bytes};
+use axum::extract::Request;
+use axum::http::{HeaderValue, Method, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+/// Largest body accepted (forms; file uploads will get their own streaming routes).
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// The CSRF token of this browser, available to handlers that render forms.
+#[derive(Clone, Debug)]
+pub struct CsrfToken(pub String);
+
+/// Adds the security headers to every response.
+pub async fn headers(req: Request, next: Next) -> Response {
+    let mut response = next.run(req).await;
+    let h = response.headers_mut();
+    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    // No referrer at all: QR-card addresses carry a secret.
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(
+        "permissions-policy",
+        HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),
+    );
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
+}
+
+fn foreign_origin(req: &Request) -> bool {
+    let headers = req.headers();
+    if headers
+        .get("sec-fetch-site")
+        .is_some_and(|v| v.as_bytes() == b"cross-site")
+    {
+        return true;
+    }
+    let Some(origin) = headers.get(header::ORIGIN) else {
+        return false;
+    };
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    let origin_host = origin
+        .to_str()
+        .ok()
+        .and_then(|o| o.split_once("://"))
+        .map(|(_, rest)| rest.trim_end_matches('/'));
+    origin_host.is_none() || origin_host != host
+}
+
+/// Checks the CSRF token of state-changing requests and makes the token available to pages.
+pub async fn csrf(req: Request, next: Next) -> Response {
+    let existing = read_cookie(req.headers(), CSRF_COOKIE).filter(|t| t.len() >= 32);
+    let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let req = if safe {
+        req
+    } else {
+        match checked(req, existing.as_deref()).await {
+            Ok(req) => req,
+            Err(e) => return e.into_response(),
+        }
+    };
+    let (token, fresh) = match existing {
+        Some(t) => (t, false),
+        None => (preau_app::tokens::secret_token(), true),
+    };
+    let mut req = req;
+    req.extensions_mut().insert(CsrfToken(token.clone()));
+    let mut response = next.run(req).await;
+    if fresh {
+        set_cookie(&mut response, CSRF_COOKIE, &token, "Strict");
+    }
+    response
+}
+
+async fn checked(req: Request, cookie: Option<&str>) -> Result<Request, WebError> {
+    if foreign_origin(&req) {
+        return Err(WebError::Csrf);
+    }
+    let (parts, body) = req.into_parts();
+    let bytes = to_bytes(body, BODY_LIMIT)
+        .await
+        .map_err(|_| WebError::TooLarge)?;
+    let sent = serde_html_form::from_bytes::<Vec<(String, String)>>(&bytes)
+        .ok()
+        .and_then(|fields| fields.into_iter().find(|(k, _)| k == "_csrf").map(|(_, v)| v))
+        .or_else(|| {
+            parts
+                .headers
+                .get("x-csrf-token")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        });
+    match (cookie, sent) {
+        (Some(c), Some(s)) if preau_app::tokens::sha256(c) == preau_app::tokens::sha256(&s) => {
+            Ok(Request::from_parts(parts, Body::from(bytes)))
+        }
+        _ => Err(WebError::Csrf),
+    }
+}
