@@ -110,11 +110,14 @@ pub fn ensure_local_certificates(
 
     let files = TlsFiles::in_dir(data_dir);
     let paths = Paths::new(data_dir);
-    fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(&paths.dir)
-        .map_err(io_error(&paths.dir))?;
+    fs::create_dir_all(data_dir).map_err(io_error(data_dir))?;
+    // Private to the service account (only when made here: an existing directory is left as is).
+    match fs::DirBuilder::new().mode(0o700).create(&paths.dir) {
+        Err(e) if e.kind() != io::ErrorKind::AlreadyExists => {
+            return Err(io_error(&paths.dir)(e));
+        }
+        _ => {}
+    }
 
     let ca = load_or_create_ca(&files, &paths, &host, now)?;
     let reason = if ca.fresh {
@@ -218,10 +221,9 @@ fn required_names(host_name: &str, extra_names: &[String]) -> Result<Vec<SanName
         SanName::Ip(IpAddr::V6(Ipv6Addr::LOCALHOST)),
     ];
     for extra in extra_names {
-        if let Some(name) = SanName::parse(extra)? {
-            if !names.contains(&name) {
-                names.push(name);
-            }
+        match SanName::parse(extra)? {
+            Some(name) if !names.contains(&name) => names.push(name),
+            _ => {}
         }
     }
     Ok(names)
@@ -545,8 +547,19 @@ mod der {
         STANDARD.decode(base64).ok()
     }
 
-    /// One element: (tag, content, whole element, what follows).
-    fn element(input: &[u8]) -> Option<(u8, &[u8], &[u8], &[u8])> {
+    /// One DER element and what follows it.
+    struct Element<'a> {
+        tag: u8,
+        /// The value bytes.
+        content: &'a [u8],
+        /// Header and value.
+        whole: &'a [u8],
+        /// The bytes after this element.
+        rest: &'a [u8],
+    }
+
+    /// Reads one element (definite lengths of up to four bytes).
+    fn element(input: &[u8]) -> Option<Element<'_>> {
         let (&tag, rest) = input.split_first()?;
         let (&first, rest) = rest.split_first()?;
         let (len, rest) = if first < 0x80 {
@@ -567,43 +580,47 @@ mod der {
         }
         let header = input.len() - rest.len();
         let (content, after) = rest.split_at(len);
-        Some((tag, content, input.get(..header + len)?, after))
+        Some(Element {
+            tag,
+            content,
+            whole: input.get(..header + len)?,
+            rest: after,
+        })
     }
 
-    /// One element that must have `tag`: (content, whole element, what follows).
-    fn expect(input: &[u8], tag: u8) -> Option<(&[u8], &[u8], &[u8])> {
-        let (found, content, whole, rest) = element(input)?;
-        (found == tag).then_some((content, whole, rest))
+    /// Reads one element that must have `tag`.
+    fn expect(input: &[u8], tag: u8) -> Option<Element<'_>> {
+        element(input).filter(|e| e.tag == tag)
     }
 
     /// Reads the parts of an X.509 certificate this module needs.
     pub(super) fn parse_certificate(der: &[u8]) -> Option<CertInfo> {
-        let (certificate, _, _) = expect(der, SEQUENCE)?;
-        let (tbs, _, _) = expect(certificate, SEQUENCE)?;
+        let certificate = expect(der, SEQUENCE)?.content;
+        let tbs = expect(certificate, SEQUENCE)?.content;
         let mut rest = tbs;
         if rest.first() == Some(&VERSION) {
-            rest = element(rest)?.3;
+            rest = element(rest)?.rest;
         }
-        let (_, _, rest) = expect(rest, INTEGER)?;
-        let (_, _, rest) = expect(rest, SEQUENCE)?; // signature algorithm
-        let (_, issuer, rest) = expect(rest, SEQUENCE)?;
-        let (validity, _, rest) = expect(rest, SEQUENCE)?;
-        let (_, subject, rest) = expect(rest, SEQUENCE)?;
-        let (spki, _, _) = expect(rest, SEQUENCE)?;
+        let serial = expect(rest, INTEGER)?;
+        let signature_algorithm = expect(serial.rest, SEQUENCE)?;
+        let issuer = expect(signature_algorithm.rest, SEQUENCE)?;
+        let validity = expect(issuer.rest, SEQUENCE)?;
+        let subject = expect(validity.rest, SEQUENCE)?;
+        let spki = expect(subject.rest, SEQUENCE)?;
 
-        let (_, _, _, after_not_before) = element(validity)?;
-        let (tag, not_after, _, _) = element(after_not_before)?;
-        let not_after = parse_time(tag, not_after)?;
+        let not_before = element(validity.content)?;
+        let not_after = element(not_before.rest)?;
+        let not_after = parse_time(not_after.tag, not_after.content)?;
 
-        let (_, _, key) = expect(spki, SEQUENCE)?; // algorithm
-        let (bits, _, _) = expect(key, BIT_STRING)?;
+        let key_algorithm = expect(spki.content, SEQUENCE)?;
+        let bits = expect(key_algorithm.rest, BIT_STRING)?.content;
         let (&unused_bits, public_key) = bits.split_first()?;
         if unused_bits != 0 {
             return None;
         }
         Some(CertInfo {
-            issuer: issuer.to_vec(),
-            subject: subject.to_vec(),
+            issuer: issuer.whole.to_vec(),
+            subject: subject.whole.to_vec(),
             not_after,
             public_key: public_key.to_vec(),
         })
@@ -662,20 +679,19 @@ mod der {
     /// A name (whole DER element) as rcgen writes it again: single-valued RDNs whose values
     /// are UTF8String or PrintableString, the only kinds this module writes.
     pub(super) fn distinguished_name(name: &[u8]) -> Option<DistinguishedName> {
-        let (mut rdns, _, _) = expect(name, SEQUENCE)?;
+        let mut rdns = expect(name, SEQUENCE)?.content;
         let mut dn = DistinguishedName::new();
         while !rdns.is_empty() {
-            let (rdn, _, rest) = expect(rdns, SET)?;
-            rdns = rest;
-            let (attribute, _, more) = expect(rdn, SEQUENCE)?;
-            if !more.is_empty() {
+            let rdn = expect(rdns, SET)?;
+            rdns = rdn.rest;
+            let attribute = expect(rdn.content, SEQUENCE)?;
+            let oid = expect(attribute.content, OID)?;
+            let value = element(oid.rest)?;
+            // One attribute per RDN, one value per attribute.
+            if !attribute.rest.is_empty() || !value.rest.is_empty() {
                 return None;
             }
-            let (oid, _, value) = expect(attribute, OID)?;
-            let (tag, value, _, more) = element(value)?;
-            if !more.is_empty() {
-                return None;
-            }
+            let (tag, oid, value) = (value.tag, oid.content, value.content);
             let value = match tag {
                 UTF8_STRING => DnValue::Utf8String(String::from_utf8(value.to_vec()).ok()?),
                 PRINTABLE_STRING => {

@@ -1,1 +1,11 @@
-//! placeholder
+//! The `preau` binary as a library: configuration, server wiring and the command line, so
+//! that integration tests and benchmarks start exactly what the binary starts.
+
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod server;
+pub mod tls;
+
+pub use config::Config;
+pub use server::{Running, start};

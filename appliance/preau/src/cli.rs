@@ -1,0 +1,274 @@
+//! The command line.
+
+use crate::Config;
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand};
+use preau_app::accounts::{Handover, UserForm};
+use preau_app::{App, system_clock};
+use preau_core::Role;
+use preau_store::{Store, StoreError};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+/// Préau: the digital workspace of a primary school, in a box.
+#[derive(Parser, Debug)]
+#[command(name = "preau", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Serve the school box.
+    Serve {
+        /// The configuration file (TOML).
+        #[arg(long)]
+        config: PathBuf,
+    },
+    /// Create (or reuse) a demo school and serve it on this machine.
+    Demo {
+        /// Where the demo data lives.
+        #[arg(long, default_value = "preau-demo-data")]
+        data_dir: PathBuf,
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1")]
+        listen: std::net::IpAddr,
+        /// HTTPS port (0 picks a free one).
+        #[arg(long, default_value_t = 8443)]
+        port: u16,
+        /// Plain-HTTP port (0 turns it off).
+        #[arg(long, default_value_t = 8080)]
+        http_port: u16,
+        /// Announce the demo over mDNS, on loopback only.
+        #[arg(long)]
+        mdns: bool,
+    },
+    /// Administration commands (run them while the service is stopped).
+    Admin {
+        /// The configuration file (TOML).
+        #[arg(long)]
+        config: PathBuf,
+        #[command(subcommand)]
+        action: AdminAction,
+    },
+    /// Configuration helpers.
+    Config {
+        #[command(subcommand)]
+        action: ConfigAction,
+    },
+    /// Check the database's integrity.
+    Check {
+        /// The configuration file (TOML).
+        #[arg(long)]
+        config: PathBuf,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum AdminAction {
+    /// Record the school of a new box.
+    InitSchool {
+        /// UAI code (7 digits and a check letter).
+        #[arg(long)]
+        uai: String,
+        /// The school's name.
+        #[arg(long)]
+        name: String,
+        /// The commune.
+        #[arg(long)]
+        commune: String,
+        /// Postal address.
+        #[arg(long, default_value = "")]
+        address: String,
+    },
+    /// Create an account and print its activation code.
+    CreateUser {
+        /// Role: direction, enseignant, personnel, parent, mairie, technicien.
+        #[arg(long)]
+        role: String,
+        /// First name.
+        #[arg(long)]
+        first_name: String,
+        /// Family name.
+        #[arg(long)]
+        last_name: String,
+        /// Identifier (default: prenom.nom).
+        #[arg(long, default_value = "")]
+        login: String,
+    },
+    /// Give an account a new activation code (ends its sessions).
+    ResetPassword {
+        /// The account's identifier.
+        #[arg(long)]
+        login: String,
+    },
+    /// Unlock an account locked after failed sign-ins.
+    Unlock {
+        /// The account's identifier.
+        #[arg(long)]
+        login: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum ConfigAction {
+    /// Print the documented default configuration.
+    Example,
+}
+
+/// Runs the command line and returns the process status.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("preau: {e:#}");
+            ExitCode::from(exit_status(&e))
+        }
+    }
+}
+
+fn exit_status(e: &anyhow::Error) -> u8 {
+    match e.downcast_ref::<StoreError>() {
+        Some(StoreError::Locked(_)) => 3,
+        Some(StoreError::NewerFormat { .. }) => 4,
+        _ => 1,
+    }
+}
+
+fn init_logs(filter: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_new(filter).unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).try_init();
+}
+
+fn load(config: &PathBuf) -> Result<Config> {
+    Ok(Config::load(Some(config), std::env::vars())?)
+}
+
+fn open_app(config: &Config) -> Result<Arc<App>> {
+    let store = Store::open(&config.data_dir)?;
+    Ok(Arc::new(App::new(store, config.settings(), system_clock())?))
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .max_blocking_threads(8)
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}
+
+fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Serve { config } => {
+            let config = load(&config)?;
+            init_logs(&config.log);
+            let app = open_app(&config)?;
+            if !app.is_set_up() {
+                tracing::warn!("no school recorded yet: run `preau admin init-school` (or provision the box)");
+            }
+            runtime()?.block_on(async {
+                let running = crate::start(&config, app).await?;
+                running.until_stopped().await;
+                Ok(())
+            })
+        }
+        Command::Demo { data_dir, listen, port, http_port, mdns } => {
+            let config = Config {
+                data_dir,
+                host_name: "ecole-jules-ferry".into(),
+                listen,
+                https_port: port,
+                http_port,
+                mdns: if mdns { "loopback".into() } else { "off".into() },
+                ..Config::default()
+            };
+            init_logs(&std::env::var("PREAU_LOG").unwrap_or_else(|_| "warn".into()));
+            let app = open_app(&config)?;
+            if crate::demo::ensure_school(&app)? {
+                eprintln!("preau: demo school created in {}", config.data_dir.display());
+            }
+            runtime()?.block_on(async {
+                let running = crate::start(&config, app.clone()).await?;
+                let url = format!("https://{}", running.https);
+                let http = running.http.map(|a| format!("http://{a}"));
+                println!("{}", crate::demo::summary(&app, &url, http));
+                running.until_stopped().await;
+                Ok(())
+            })
+        }
+        Command::Admin { config, action } => {
+            let config = load(&config)?;
+            let app = open_app(&config)?;
+            admin(&app, action)
+        }
+        Command::Config { action: ConfigAction::Example } => {
+            print!("{}", Config::example());
+            Ok(())
+        }
+        Command::Check { config } => {
+            let config = load(&config)?;
+            let mut store = Store::open(&config.data_dir)?;
+            if store.check_integrity()? {
+                let app = App::new(store, config.settings(), system_clock())?;
+                let directory = app.directory();
+                println!(
+                    "database OK: {} accounts, {} classes, schema {}",
+                    directory.users().len(),
+                    directory.all_classes().len(),
+                    preau_store::schema::SCHEMA.current
+                );
+                Ok(())
+            } else {
+                bail!("the database needed repair; it has been repaired — check the last changes")
+            }
+        }
+    }
+}
+
+fn user_id(app: &App, login: &str) -> Result<preau_core::UserId> {
+    preau_store::directory::user_id_by_login(&app.store().read()?, login)?
+        .with_context(|| format!("no account with identifier {login:?}"))
+}
+
+fn print_handover(login: &str, handover: Handover) {
+    match handover {
+        Handover::ActivationCode(code) => println!("identifier: {login}\nactivation code: {code} (valid 30 days)"),
+        Handover::PupilCard { pictures } => {
+            println!("identifier: {login}\npicture code: {}", preau_web::i18n::picture_names(&pictures))
+        }
+    }
+}
+
+fn admin(app: &App, action: AdminAction) -> Result<()> {
+    match action {
+        AdminAction::InitSchool { uai, name, commune, address } => {
+            let uai = preau_core::Uai::parse(&uai).map_err(|e| anyhow::anyhow!("UAI {uai:?}: {e}"))?;
+            let today = time::OffsetDateTime::now_utc().date();
+            app.set_up_school(preau_core::School { name, uai, address, commune, year: preau_core::SchoolYear::containing(today) })?;
+            println!("school recorded");
+        }
+        AdminAction::CreateUser { role, first_name, last_name, login } => {
+            let role = Role::from_code(&role).with_context(|| format!("unknown role {role:?}"))?;
+            if role == Role::Pupil {
+                bail!("pupils are created from the headteacher's pages or the ONDE import");
+            }
+            let form = UserForm { first_name, last_name, role: Some(role), login, ..UserForm::default() };
+            let (user, handover) = app.create_user_as_system(&form).map_err(|e| anyhow::anyhow!("{e}"))?;
+            print_handover(&user.login, handover);
+        }
+        AdminAction::ResetPassword { login } => {
+            let id = user_id(app, &login)?;
+            print_handover(&login, app.reset_credentials_as_system(id)?);
+        }
+        AdminAction::Unlock { login } => {
+            let id = user_id(app, &login)?;
+            app.unlock_as_system(id)?;
+            println!("{login} unlocked");
+        }
+    }
+    Ok(())
+}
