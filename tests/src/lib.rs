@@ -1,1 +1,187 @@
-//! placeholder
+//! The integration-test harness: [`TestApp`] starts the real server (real redb file, real
+//! TLS, real HTTP) on 127.0.0.1 with a small demo school, and gives typed helpers to sign in
+//! as each role with an HTTP client that keeps cookies.
+
+use preau::Config;
+use preau_app::demo::{DemoPlan, DemoSchool};
+use preau_app::{App, system_clock};
+use preau_store::Store;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+/// A running box for one test.
+pub struct TestApp {
+    /// The application, for assertions on stored state.
+    pub app: Arc<App>,
+    /// The demo school and its secrets.
+    pub school: DemoSchool,
+    /// `https://127.0.0.1:<port>`.
+    pub base: String,
+    /// The HTTPS address.
+    pub https: SocketAddr,
+    /// The plain-HTTP address.
+    pub http: Option<SocketAddr>,
+    /// The school's CA certificate (PEM).
+    pub ca_pem: String,
+    _running: preau::Running,
+    _dir: tempfile::TempDir,
+}
+
+/// Options for a [`TestApp`].
+pub struct TestAppBuilder {
+    plan: DemoPlan,
+    school_networks: Option<Vec<String>>,
+}
+
+impl TestApp {
+    /// A box with the small demo school (a CP of 30 pupils and a CM2 of 6).
+    pub fn builder() -> TestAppBuilder {
+        TestAppBuilder { plan: DemoPlan::small(), school_networks: None }
+    }
+
+    /// Starts a box with the defaults.
+    pub async fn start() -> TestApp {
+        TestApp::builder().start().await
+    }
+
+    /// A new browser-like client: keeps cookies, trusts the school's CA, follows no redirects.
+    pub fn client(&self) -> reqwest::Client {
+        let ca = reqwest::Certificate::from_pem(self.ca_pem.as_bytes()).expect("CA certificate");
+        reqwest::Client::builder()
+            .add_root_certificate(ca)
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client")
+    }
+
+    /// The full URL of a path.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// The CSRF token currently set in `client`'s cookie jar (fetched from a page).
+    pub async fn csrf(&self, client: &reqwest::Client, page: &str) -> String {
+        let html = client.get(self.url(page)).send().await.expect("page").text().await.expect("body");
+        extract_csrf(&html).unwrap_or_else(|| panic!("no CSRF field on {page}"))
+    }
+
+    /// Posts a form from `page` (fetching the page first for its CSRF token).
+    pub async fn post_form(&self, client: &reqwest::Client, page: &str, action: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        let token = self.csrf(client, page).await;
+        let mut all: Vec<(&str, &str)> = vec![("_csrf", token.as_str())];
+        all.extend_from_slice(fields);
+        client.post(self.url(action)).form(&all).send().await.expect("post")
+    }
+
+    /// Signs an adult in with a password; returns the signed-in client.
+    pub async fn sign_in(&self, login: &str, password: &str) -> reqwest::Client {
+        let client = self.client();
+        let response = self.post_form(&client, "/connexion", "/connexion", &[("login", login), ("password", password)]).await;
+        assert_eq!(response.status(), 303, "sign-in of {login} should redirect to the portal");
+        client
+    }
+
+    /// The headteacher, signed in.
+    pub async fn headteacher(&self) -> reqwest::Client {
+        let head = self.school.headteacher.clone().expect("headteacher");
+        self.sign_in(&head.user.login, head.password.as_deref().unwrap_or_default()).await
+    }
+
+    /// The first teacher (who teaches the CP), signed in.
+    pub async fn teacher(&self) -> reqwest::Client {
+        let t = &self.school.teachers[0];
+        self.sign_in(&t.user.login, t.password.as_deref().unwrap_or_default()).await
+    }
+
+    /// A parent with an activated account, signed in.
+    pub async fn parent(&self) -> reqwest::Client {
+        let p = &self.school.parents[0];
+        self.sign_in(&p.user.login, p.password.as_deref().unwrap_or_default()).await
+    }
+
+    /// Signs the `index`-th pupil of the demo in with the picture code.
+    pub async fn pupil(&self, index: usize) -> reqwest::Client {
+        let client = self.client();
+        let response = self.pupil_pictures(&client, index, None).await;
+        assert_eq!(response.status(), 303, "pupil sign-in should redirect to the portal");
+        client
+    }
+
+    /// Plays the picture code of the `index`-th pupil (or `wrong` pictures); returns the last answer.
+    pub async fn pupil_pictures(&self, client: &reqwest::Client, index: usize, wrong: Option<[u8; 3]>) -> reqwest::Response {
+        let pupil = &self.school.pupils[index];
+        let code = wrong.unwrap_or_else(|| pupil.pictures.expect("picture code"));
+        let page = format!("/connexion/eleve/{}", pupil.user.id);
+        let mut so_far = String::new();
+        let mut last = None;
+        for (i, picture) in code.iter().enumerate() {
+            let token = self.csrf(client, "/connexion").await;
+            let image = picture.to_string();
+            let response = client
+                .post(self.url(&page))
+                .form(&[("_csrf", token.as_str()), ("deja", so_far.as_str()), ("image", image.as_str())])
+                .send()
+                .await
+                .expect("picture");
+            if i < 2 {
+                assert_eq!(response.status(), 200, "picture step {i}");
+            }
+            so_far = if so_far.is_empty() { image } else { format!("{so_far}-{image}") };
+            last = Some(response);
+        }
+        last.expect("three pictures")
+    }
+}
+
+impl TestAppBuilder {
+    /// Uses another school.
+    pub fn plan(mut self, plan: DemoPlan) -> Self {
+        self.plan = plan;
+        self
+    }
+
+    /// Sets the networks pupils may sign in from.
+    pub fn school_networks(mut self, nets: &[&str]) -> Self {
+        self.school_networks = Some(nets.iter().map(|n| n.to_string()).collect());
+        self
+    }
+
+    /// Starts the box.
+    pub async fn start(self) -> TestApp {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut config = Config {
+            data_dir: dir.path().join("data"),
+            host_name: "ecole-test".into(),
+            listen: [127, 0, 0, 1].into(),
+            https_port: 0,
+            http_port: 0,
+            mdns: "off".into(),
+            ..Config::default()
+        };
+        if let Some(nets) = self.school_networks {
+            config.school_networks = nets.iter().map(|n| n.parse().expect("network")).collect();
+        }
+        let store = Store::open(&config.data_dir).expect("store");
+        let app = Arc::new(App::new(store, config.settings(), system_clock()).expect("app"));
+        let school = app.seed_demo(&self.plan).expect("demo school");
+        let running = preau::start(&config, app.clone()).await.expect("server");
+        TestApp {
+            base: format!("https://localhost:{}", running.https.port()),
+            https: running.https,
+            http: running.http,
+            ca_pem: running.local_ca_pem.clone().expect("local CA"),
+            app,
+            school,
+            _running: running,
+            _dir: dir,
+        }
+    }
+}
+
+/// Finds the value of the `_csrf` hidden field in a page.
+pub fn extract_csrf(html: &str) -> Option<String> {
+    let start = html.find("name=\"_csrf\" value=\"")? + "name=\"_csrf\" value=\"".len();
+    let end = html[start..].find('"')?;
+    Some(html[start..start + end].to_string())
+}
