@@ -36,7 +36,10 @@ pub struct TestAppBuilder {
 impl TestApp {
     /// A box with the small demo school (a CP of 30 pupils and a CM2 of 6).
     pub fn builder() -> TestAppBuilder {
-        TestAppBuilder { plan: DemoPlan::small(), school_networks: None }
+        TestAppBuilder {
+            plan: DemoPlan::small(),
+            school_networks: None,
+        }
     }
 
     /// Starts a box with the defaults.
@@ -62,54 +65,98 @@ impl TestApp {
 
     /// The CSRF token currently set in `client`'s cookie jar (fetched from a page).
     pub async fn csrf(&self, client: &reqwest::Client, page: &str) -> String {
-        let html = client.get(self.url(page)).send().await.expect("page").text().await.expect("body");
+        let html = client
+            .get(self.url(page))
+            .send()
+            .await
+            .expect("page")
+            .text()
+            .await
+            .expect("body");
         extract_csrf(&html).unwrap_or_else(|| panic!("no CSRF field on {page}"))
     }
 
     /// Posts a form from `page` (fetching the page first for its CSRF token).
-    pub async fn post_form(&self, client: &reqwest::Client, page: &str, action: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+    pub async fn post_form(
+        &self,
+        client: &reqwest::Client,
+        page: &str,
+        action: &str,
+        fields: &[(&str, &str)],
+    ) -> reqwest::Response {
         let token = self.csrf(client, page).await;
         let mut all: Vec<(&str, &str)> = vec![("_csrf", token.as_str())];
         all.extend_from_slice(fields);
-        client.post(self.url(action)).form(&all).send().await.expect("post")
+        client
+            .post(self.url(action))
+            .form(&all)
+            .send()
+            .await
+            .expect("post")
     }
 
     /// Signs an adult in with a password; returns the signed-in client.
     pub async fn sign_in(&self, login: &str, password: &str) -> reqwest::Client {
         let client = self.client();
-        let response = self.post_form(&client, "/connexion", "/connexion", &[("login", login), ("password", password)]).await;
-        assert_eq!(response.status(), 303, "sign-in of {login} should redirect to the portal");
+        let response = self
+            .post_form(
+                &client,
+                "/connexion",
+                "/connexion",
+                &[("login", login), ("password", password)],
+            )
+            .await;
+        assert_eq!(
+            response.status(),
+            303,
+            "sign-in of {login} should redirect to the portal"
+        );
         client
     }
 
     /// The headteacher, signed in.
     pub async fn headteacher(&self) -> reqwest::Client {
         let head = self.school.headteacher.clone().expect("headteacher");
-        self.sign_in(&head.user.login, head.password.as_deref().unwrap_or_default()).await
+        self.sign_in(
+            &head.user.login,
+            head.password.as_deref().unwrap_or_default(),
+        )
+        .await
     }
 
     /// The first teacher (who teaches the CP), signed in.
     pub async fn teacher(&self) -> reqwest::Client {
         let t = &self.school.teachers[0];
-        self.sign_in(&t.user.login, t.password.as_deref().unwrap_or_default()).await
+        self.sign_in(&t.user.login, t.password.as_deref().unwrap_or_default())
+            .await
     }
 
     /// A parent with an activated account, signed in.
     pub async fn parent(&self) -> reqwest::Client {
         let p = &self.school.parents[0];
-        self.sign_in(&p.user.login, p.password.as_deref().unwrap_or_default()).await
+        self.sign_in(&p.user.login, p.password.as_deref().unwrap_or_default())
+            .await
     }
 
     /// Signs the `index`-th pupil of the demo in with the picture code.
     pub async fn pupil(&self, index: usize) -> reqwest::Client {
         let client = self.client();
         let response = self.pupil_pictures(&client, index, None).await;
-        assert_eq!(response.status(), 303, "pupil sign-in should redirect to the portal");
+        assert_eq!(
+            response.status(),
+            303,
+            "pupil sign-in should redirect to the portal"
+        );
         client
     }
 
     /// Plays the picture code of the `index`-th pupil (or `wrong` pictures); returns the last answer.
-    pub async fn pupil_pictures(&self, client: &reqwest::Client, index: usize, wrong: Option<[u8; 3]>) -> reqwest::Response {
+    pub async fn pupil_pictures(
+        &self,
+        client: &reqwest::Client,
+        index: usize,
+        wrong: Option<[u8; 3]>,
+    ) -> reqwest::Response {
         let pupil = &self.school.pupils[index];
         let code = wrong.unwrap_or_else(|| pupil.pictures.expect("picture code"));
         let page = format!("/connexion/eleve/{}", pupil.user.id);
@@ -120,14 +167,22 @@ impl TestApp {
             let image = picture.to_string();
             let response = client
                 .post(self.url(&page))
-                .form(&[("_csrf", token.as_str()), ("deja", so_far.as_str()), ("image", image.as_str())])
+                .form(&[
+                    ("_csrf", token.as_str()),
+                    ("deja", so_far.as_str()),
+                    ("image", image.as_str()),
+                ])
                 .send()
                 .await
                 .expect("picture");
             if i < 2 {
                 assert_eq!(response.status(), 200, "picture step {i}");
             }
-            so_far = if so_far.is_empty() { image } else { format!("{so_far}-{image}") };
+            so_far = if so_far.is_empty() {
+                image
+            } else {
+                format!("{so_far}-{image}")
+            };
             last = Some(response);
         }
         last.expect("three pictures")

@@ -17,7 +17,11 @@ impl Drop for Killed {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 fn client() -> reqwest::Client {
@@ -37,7 +41,10 @@ async fn wait_for_ok(url: &str, limit: Duration) -> reqwest::Response {
         {
             return r;
         }
-        assert!(started.elapsed() < limit, "{url} did not answer 200 within {limit:?}");
+        assert!(
+            started.elapsed() < limit,
+            "{url} did not answer 200 within {limit:?}"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
@@ -48,68 +55,153 @@ async fn demo_serves_https_redirects_http_and_refuses_a_second_instance() {
     let data = dir.path().join("demo");
     let (https, http) = (free_port(), free_port());
     let child = Command::new(BINARY)
-        .args(["demo", "--data-dir", data.to_str().unwrap(), "--port", &https.to_string(), "--http-port", &http.to_string()])
+        .args([
+            "demo",
+            "--data-dir",
+            data.to_str().unwrap(),
+            "--port",
+            &https.to_string(),
+            "--http-port",
+            &http.to_string(),
+        ])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     let mut demo = Killed(child);
-    let page = wait_for_ok(&format!("https://127.0.0.1:{https}/connexion"), Duration::from_secs(90)).await;
-    assert!(page.text().await.unwrap().contains("École élémentaire Jules Ferry"));
+    let page = wait_for_ok(
+        &format!("https://127.0.0.1:{https}/connexion"),
+        Duration::from_secs(90),
+    )
+    .await;
+    assert!(
+        page.text()
+            .await
+            .unwrap()
+            .contains("École élémentaire Jules Ferry")
+    );
 
     // The plain-HTTP port redirects to HTTPS and offers the school's CA certificate.
-    let redirect = client().get(format!("http://127.0.0.1:{http}/connexion")).send().await.unwrap();
+    let redirect = client()
+        .get(format!("http://127.0.0.1:{http}/connexion"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(redirect.status(), 308);
-    assert_eq!(redirect.headers()["location"], format!("https://127.0.0.1:{https}/connexion"));
-    let ca = client().get(format!("http://127.0.0.1:{http}/certificat/preau-ca.crt")).send().await.unwrap();
+    assert_eq!(
+        redirect.headers()["location"],
+        format!("https://127.0.0.1:{https}/connexion")
+    );
+    let ca = client()
+        .get(format!("http://127.0.0.1:{http}/certificat/preau-ca.crt"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(ca.status(), 200);
-    assert!(ca.text().await.unwrap().starts_with("-----BEGIN CERTIFICATE-----"));
+    assert!(
+        ca.text()
+            .await
+            .unwrap()
+            .starts_with("-----BEGIN CERTIFICATE-----")
+    );
 
     // A second preau on the same data directory exits non-zero with a clear message.
     let second = Command::new(BINARY)
-        .args(["demo", "--data-dir", data.to_str().unwrap(), "--port", &free_port().to_string(), "--http-port", "0"])
+        .args([
+            "demo",
+            "--data-dir",
+            data.to_str().unwrap(),
+            "--port",
+            &free_port().to_string(),
+            "--http-port",
+            "0",
+        ])
         .output()
         .unwrap();
     assert!(!second.status.success());
     let message = String::from_utf8_lossy(&second.stderr);
-    assert!(message.contains("already in use by another preau process"), "{message}");
+    assert!(
+        message.contains("already in use by another preau process"),
+        "{message}"
+    );
 
     // The demo printed how to sign in as each role.
     let _ = demo.0.kill();
     let _ = demo.0.wait();
     let mut out = String::new();
-    demo.0.stdout.take().unwrap().read_to_string(&mut out).unwrap();
-    for expected in ["claire.dubois", "sophie.lambert", "preau-demo-2026", "Je suis élève", "images :"] {
-        assert!(out.contains(expected), "demo summary lacks {expected:?}:\n{out}");
+    demo.0
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut out)
+        .unwrap();
+    for expected in [
+        "claire.dubois",
+        "sophie.lambert",
+        "preau-demo-2026",
+        "Je suis élève",
+        "images :",
+    ] {
+        assert!(
+            out.contains(expected),
+            "demo summary lacks {expected:?}:\n{out}"
+        );
     }
 
     // Restarting reuses the school (same accounts) and answers again.
     let https2 = free_port();
     let _again = Killed(
         Command::new(BINARY)
-            .args(["demo", "--data-dir", data.to_str().unwrap(), "--port", &https2.to_string(), "--http-port", "0"])
+            .args([
+                "demo",
+                "--data-dir",
+                data.to_str().unwrap(),
+                "--port",
+                &https2.to_string(),
+                "--http-port",
+                "0",
+            ])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .unwrap(),
     );
-    wait_for_ok(&format!("https://127.0.0.1:{https2}/connexion"), Duration::from_secs(30)).await;
+    wait_for_ok(
+        &format!("https://127.0.0.1:{https2}/connexion"),
+        Duration::from_secs(30),
+    )
+    .await;
 }
 
 #[test]
 fn config_example_is_valid_and_unknown_keys_are_refused() {
-    let example = Command::new(BINARY).args(["config", "example"]).output().unwrap();
+    let example = Command::new(BINARY)
+        .args(["config", "example"])
+        .output()
+        .unwrap();
     assert!(example.status.success());
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("preau.toml");
-    let text = String::from_utf8(example.stdout).unwrap().replace("/var/lib/preau", dir.path().join("data").to_str().unwrap());
+    let text = String::from_utf8(example.stdout)
+        .unwrap()
+        .replace("/var/lib/preau", dir.path().join("data").to_str().unwrap());
     std::fs::write(&file, &text).unwrap();
-    let check = Command::new(BINARY).args(["check", "--config", file.to_str().unwrap()]).output().unwrap();
-    assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stderr));
+    let check = Command::new(BINARY)
+        .args(["check", "--config", file.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
     assert!(String::from_utf8_lossy(&check.stdout).contains("database OK"));
 
     std::fs::write(&file, format!("{text}\ncolour = \"bleu\"\n")).unwrap();
-    let refused = Command::new(BINARY).args(["check", "--config", file.to_str().unwrap()]).output().unwrap();
+    let refused = Command::new(BINARY)
+        .args(["check", "--config", file.to_str().unwrap()])
+        .output()
+        .unwrap();
     assert!(!refused.status.success());
     assert!(String::from_utf8_lossy(&refused.stderr).contains("unknown field"));
 }
@@ -118,17 +210,65 @@ fn config_example_is_valid_and_unknown_keys_are_refused() {
 fn admin_commands_set_up_a_school_and_its_first_account() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("preau.toml");
-    std::fs::write(&file, format!("data_dir = {:?}\n", dir.path().join("data").to_str().unwrap())).unwrap();
+    std::fs::write(
+        &file,
+        format!(
+            "data_dir = {:?}\n",
+            dir.path().join("data").to_str().unwrap()
+        ),
+    )
+    .unwrap();
     let config = file.to_str().unwrap();
-    let run = |args: &[&str]| Command::new(BINARY).args(["admin", "--config", config]).args(args).output().unwrap();
-    let bad = run(&["init-school", "--uai", "0691234T", "--name", "École", "--commune", "Montreval"]);
+    let run = |args: &[&str]| {
+        Command::new(BINARY)
+            .args(["admin", "--config", config])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let bad = run(&[
+        "init-school",
+        "--uai",
+        "0691234T",
+        "--name",
+        "École",
+        "--commune",
+        "Montreval",
+    ]);
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("check letter should be S"));
-    assert!(run(&["init-school", "--uai", "0691234S", "--name", "École du Parc", "--commune", "Montreval"]).status.success());
-    let created = run(&["create-user", "--role", "direction", "--first-name", "Anne", "--last-name", "Roy"]);
-    assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
+    assert!(
+        run(&[
+            "init-school",
+            "--uai",
+            "0691234S",
+            "--name",
+            "École du Parc",
+            "--commune",
+            "Montreval"
+        ])
+        .status
+        .success()
+    );
+    let created = run(&[
+        "create-user",
+        "--role",
+        "direction",
+        "--first-name",
+        "Anne",
+        "--last-name",
+        "Roy",
+    ]);
+    assert!(
+        created.status.success(),
+        "{}",
+        String::from_utf8_lossy(&created.stderr)
+    );
     let out = String::from_utf8_lossy(&created.stdout);
-    assert!(out.contains("identifier: anne.roy") && out.contains("activation code: "), "{out}");
+    assert!(
+        out.contains("identifier: anne.roy") && out.contains("activation code: "),
+        "{out}"
+    );
     assert!(run(&["unlock", "--login", "anne.roy"]).status.success());
     let unknown = run(&["unlock", "--login", "personne"]);
     assert!(!unknown.status.success());

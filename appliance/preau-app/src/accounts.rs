@@ -85,7 +85,9 @@ pub fn parse_date(text: &str) -> Option<Date> {
     let text = text.trim();
     let iso = time::macros::format_description!("[year]-[month]-[day]");
     let fr = time::macros::format_description!("[day]/[month]/[year]");
-    Date::parse(text, iso).or_else(|_| Date::parse(text, fr)).ok()
+    Date::parse(text, iso)
+        .or_else(|_| Date::parse(text, fr))
+        .ok()
 }
 
 /// A fresh random picture code: three different pictures out of nine.
@@ -120,7 +122,13 @@ impl App {
         }
     }
 
-    fn audit(&self, w: &mut Writer, actor: Option<&Subject>, action: &str, target: String) -> Result<(), StoreError> {
+    fn audit(
+        &self,
+        w: &mut Writer,
+        actor: Option<&Subject>,
+        action: &str,
+        target: String,
+    ) -> Result<(), StoreError> {
         append_audit(
             w,
             &AuditEntry {
@@ -133,7 +141,11 @@ impl App {
     }
 
     /// Creates an account and returns what must be handed to its owner.
-    pub fn create_user(&self, actor: &Subject, form: &UserForm) -> Result<(User, Handover), AppError> {
+    pub fn create_user(
+        &self,
+        actor: &Subject,
+        form: &UserForm,
+    ) -> Result<(User, Handover), AppError> {
         self.require_school(actor, Action::ManageAccount)?;
         self.create_user_unchecked(Some(actor), form)
     }
@@ -143,7 +155,11 @@ impl App {
         self.create_user_unchecked(None, form)
     }
 
-    fn create_user_unchecked(&self, actor: Option<&Subject>, form: &UserForm) -> Result<(User, Handover), AppError> {
+    fn create_user_unchecked(
+        &self,
+        actor: Option<&Subject>,
+        form: &UserForm,
+    ) -> Result<(User, Handover), AppError> {
         let mut user = self.validated_user(UserId(random_u64()), form, None)?;
         let handover = self.handover_for(user.role);
         let credentials = self.credentials_for(user.id, &handover);
@@ -191,7 +207,12 @@ impl App {
     }
 
     /// Checks a form and builds the account it describes.
-    fn validated_user(&self, id: UserId, form: &UserForm, previous: Option<&User>) -> Result<User, AppError> {
+    fn validated_user(
+        &self,
+        id: UserId,
+        form: &UserForm,
+        previous: Option<&User>,
+    ) -> Result<User, AppError> {
         let directory = self.directory();
         let role = form.role.ok_or(AppError::Invalid(Problem::Role))?;
         let first_name = required(&form.first_name, "prénom")?;
@@ -199,13 +220,17 @@ impl App {
         let login = form.login.trim().to_lowercase();
         if !login.is_empty()
             && (login.len() > 64
-                || !login.chars().all(|c| c.is_ascii_alphanumeric() || ".-_".contains(c)))
+                || !login
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || ".-_".contains(c)))
         {
             return Err(AppError::Invalid(Problem::LoginShape));
         }
         let birth_date = match form.birth_date.trim() {
             "" => None,
-            text => Some(parse_date(text).ok_or(AppError::Invalid(Problem::Date("date de naissance")))?),
+            text => Some(
+                parse_date(text).ok_or(AppError::Invalid(Problem::Date("date de naissance")))?,
+            ),
         };
         let email = match form.email.trim() {
             "" => None,
@@ -216,7 +241,9 @@ impl App {
         let mut guardians = Vec::new();
         if role == Role::Pupil {
             if let Some(class_id) = form.class {
-                let class = directory.class(class_id).ok_or(AppError::Invalid(Problem::UnknownClass))?;
+                let class = directory
+                    .class(class_id)
+                    .ok_or(AppError::Invalid(Problem::UnknownClass))?;
                 let year = class.year;
                 classes.retain(|c| directory.class(*c).is_none_or(|k| k.year != year));
                 classes.push(class_id);
@@ -243,9 +270,18 @@ impl App {
     }
 
     /// Edits an account. A change of role ends all its sessions.
-    pub fn update_user(&self, actor: &Subject, id: UserId, form: &UserForm) -> Result<User, AppError> {
+    pub fn update_user(
+        &self,
+        actor: &Subject,
+        id: UserId,
+        form: &UserForm,
+    ) -> Result<User, AppError> {
         self.require_user(actor, Action::ManageAccount, id)?;
-        let previous = self.directory().user(id).cloned().ok_or(AppError::NotFound)?;
+        let previous = self
+            .directory()
+            .user(id)
+            .cloned()
+            .ok_or(AppError::NotFound)?;
         let mut user = self.validated_user(id, form, Some(&previous))?;
         if user.login.is_empty() {
             user.login = previous.login.clone();
@@ -267,16 +303,29 @@ impl App {
     }
 
     /// Archives or restores an account. Archiving ends its sessions.
-    pub fn set_user_archived(&self, actor: &Subject, id: UserId, archived: bool) -> Result<(), AppError> {
+    pub fn set_user_archived(
+        &self,
+        actor: &Subject,
+        id: UserId,
+        archived: bool,
+    ) -> Result<(), AppError> {
         self.require_user(actor, Action::ManageAccount, id)?;
-        let mut user = self.directory().user(id).cloned().ok_or(AppError::NotFound)?;
+        let mut user = self
+            .directory()
+            .user(id)
+            .cloned()
+            .ok_or(AppError::NotFound)?;
         user.archived = archived;
         self.store.write(|w| -> Result<(), AppError> {
             w.put(&user)?;
             if archived {
                 delete_sessions_of(w, id)?;
             }
-            let action = if archived { "archive account" } else { "restore account" };
+            let action = if archived {
+                "archive account"
+            } else {
+                "restore account"
+            };
             self.audit(w, Some(actor), action, id.to_string())?;
             Ok(())
         })?;
@@ -295,8 +344,16 @@ impl App {
         self.reset_credentials_unchecked(None, id)
     }
 
-    fn reset_credentials_unchecked(&self, actor: Option<&Subject>, id: UserId) -> Result<Handover, AppError> {
-        let user = self.directory().user(id).cloned().ok_or(AppError::NotFound)?;
+    fn reset_credentials_unchecked(
+        &self,
+        actor: Option<&Subject>,
+        id: UserId,
+    ) -> Result<Handover, AppError> {
+        let user = self
+            .directory()
+            .user(id)
+            .cloned()
+            .ok_or(AppError::NotFound)?;
         let handover = self.handover_for(user.role);
         let credentials = self.credentials_for(id, &handover);
         self.store.write(|w| -> Result<(), AppError> {
@@ -322,7 +379,10 @@ impl App {
 
     fn unlock_unchecked(&self, actor: Option<&Subject>, id: UserId) -> Result<(), AppError> {
         self.store.write(|w| -> Result<(), AppError> {
-            let mut credentials: Credentials = w.get(id.0)?.unwrap_or(Credentials { user: id, ..Default::default() });
+            let mut credentials: Credentials = w.get(id.0)?.unwrap_or(Credentials {
+                user: id,
+                ..Default::default()
+            });
             credentials.failures = 0;
             save_credentials(w, &credentials)?;
             self.audit(w, actor, "unlock account", id.to_string())?;
@@ -331,7 +391,11 @@ impl App {
     }
 
     /// The credentials of an account, for people allowed to print its login card.
-    pub fn card_credentials(&self, actor: &Subject, class: ClassId) -> Result<Vec<(User, Credentials)>, AppError> {
+    pub fn card_credentials(
+        &self,
+        actor: &Subject,
+        class: ClassId,
+    ) -> Result<Vec<(User, Credentials)>, AppError> {
         let directory = self.directory();
         if !directory.can_on_class(actor, Action::PrintLoginCards, class) {
             return Err(AppError::Forbidden);
@@ -364,7 +428,10 @@ impl App {
         Ok(out)
     }
 
-    fn validated_class(&self, form: &ClassForm) -> Result<(String, Vec<Level>, Vec<UserId>), AppError> {
+    fn validated_class(
+        &self,
+        form: &ClassForm,
+    ) -> Result<(String, Vec<Level>, Vec<UserId>), AppError> {
         let name = required(&form.name, "nom de la classe")?;
         if form.levels.is_empty() {
             return Err(AppError::Invalid(Problem::NoLevel));
@@ -386,8 +453,19 @@ impl App {
     pub fn create_class(&self, actor: &Subject, form: &ClassForm) -> Result<Class, AppError> {
         self.require_school(actor, Action::ManageClasses)?;
         let (name, levels, teachers) = self.validated_class(form)?;
-        let year = self.directory().school().map(|s| s.year).ok_or(AppError::NotFound)?;
-        let class = Class { id: ClassId(random_u64()), name, levels, year, teachers, archived: false };
+        let year = self
+            .directory()
+            .school()
+            .map(|s| s.year)
+            .ok_or(AppError::NotFound)?;
+        let class = Class {
+            id: ClassId(random_u64()),
+            name,
+            levels,
+            year,
+            teachers,
+            archived: false,
+        };
         self.store.write(|w| -> Result<(), AppError> {
             w.put(&class)?;
             self.audit(w, Some(actor), "create class", class.id.to_string())?;
@@ -398,12 +476,24 @@ impl App {
     }
 
     /// Edits a class.
-    pub fn update_class(&self, actor: &Subject, id: ClassId, form: &ClassForm) -> Result<Class, AppError> {
-        if !self.directory().can_on_class(actor, Action::ManageClasses, id) {
+    pub fn update_class(
+        &self,
+        actor: &Subject,
+        id: ClassId,
+        form: &ClassForm,
+    ) -> Result<Class, AppError> {
+        if !self
+            .directory()
+            .can_on_class(actor, Action::ManageClasses, id)
+        {
             return Err(self.missing_or_forbidden(self.directory().class(id).is_some()));
         }
         let (name, levels, teachers) = self.validated_class(form)?;
-        let mut class = self.directory().class(id).cloned().ok_or(AppError::NotFound)?;
+        let mut class = self
+            .directory()
+            .class(id)
+            .cloned()
+            .ok_or(AppError::NotFound)?;
         class.name = name;
         class.levels = levels;
         class.teachers = teachers;
@@ -417,22 +507,47 @@ impl App {
     }
 
     /// Archives or restores a class.
-    pub fn set_class_archived(&self, actor: &Subject, id: ClassId, archived: bool) -> Result<(), AppError> {
-        if !self.directory().can_on_class(actor, Action::ManageClasses, id) {
+    pub fn set_class_archived(
+        &self,
+        actor: &Subject,
+        id: ClassId,
+        archived: bool,
+    ) -> Result<(), AppError> {
+        if !self
+            .directory()
+            .can_on_class(actor, Action::ManageClasses, id)
+        {
             return Err(self.missing_or_forbidden(self.directory().class(id).is_some()));
         }
-        let mut class = self.directory().class(id).cloned().ok_or(AppError::NotFound)?;
+        let mut class = self
+            .directory()
+            .class(id)
+            .cloned()
+            .ok_or(AppError::NotFound)?;
         class.archived = archived;
         self.store.write(|w| -> Result<(), AppError> {
             w.put(&class)?;
-            self.audit(w, Some(actor), if archived { "archive class" } else { "restore class" }, id.to_string())?;
+            self.audit(
+                w,
+                Some(actor),
+                if archived {
+                    "archive class"
+                } else {
+                    "restore class"
+                },
+                id.to_string(),
+            )?;
             Ok(())
         })?;
         self.refresh_directory()
     }
 
     fn missing_or_forbidden(&self, exists: bool) -> AppError {
-        if exists { AppError::Forbidden } else { AppError::NotFound }
+        if exists {
+            AppError::Forbidden
+        } else {
+            AppError::NotFound
+        }
     }
 
     fn validated_group(&self, form: &GroupForm) -> Result<(String, Vec<UserId>), AppError> {
@@ -456,7 +571,13 @@ impl App {
     pub fn create_group(&self, actor: &Subject, form: &GroupForm) -> Result<Group, AppError> {
         self.require_school(actor, Action::ManageClasses)?;
         let (name, members) = self.validated_group(form)?;
-        let group = Group { id: GroupId(random_u64()), name, class: form.class, members, archived: false };
+        let group = Group {
+            id: GroupId(random_u64()),
+            name,
+            class: form.class,
+            members,
+            archived: false,
+        };
         self.store.write(|w| -> Result<(), AppError> {
             w.put(&group)?;
             self.audit(w, Some(actor), "create group", group.id.to_string())?;
@@ -467,10 +588,20 @@ impl App {
     }
 
     /// Edits a group, or archives or restores it.
-    pub fn update_group(&self, actor: &Subject, id: GroupId, form: &GroupForm, archived: bool) -> Result<Group, AppError> {
+    pub fn update_group(
+        &self,
+        actor: &Subject,
+        id: GroupId,
+        form: &GroupForm,
+        archived: bool,
+    ) -> Result<Group, AppError> {
         self.require_school(actor, Action::ManageClasses)?;
         let (name, members) = self.validated_group(form)?;
-        let mut group = self.directory().group(id).cloned().ok_or(AppError::NotFound)?;
+        let mut group = self
+            .directory()
+            .group(id)
+            .cloned()
+            .ok_or(AppError::NotFound)?;
         group.name = name;
         group.class = form.class;
         group.members = members;
@@ -489,12 +620,27 @@ impl App {
     pub fn export_accounts_csv(&self, actor: &Subject) -> Result<String, AppError> {
         self.require_school(actor, Action::ManageAccount)?;
         let directory = self.directory();
-        let mut out = csv::WriterBuilder::new().delimiter(b';').from_writer(Vec::new());
-        let header = ["identifiant", "prénom", "nom", "rôle", "classe", "date de naissance", "responsables", "e-mail", "archivé"];
+        let mut out = csv::WriterBuilder::new()
+            .delimiter(b';')
+            .from_writer(Vec::new());
+        let header = [
+            "identifiant",
+            "prénom",
+            "nom",
+            "rôle",
+            "classe",
+            "date de naissance",
+            "responsables",
+            "e-mail",
+            "archivé",
+        ];
         let write_err = |e: csv::Error| AppError::Store(StoreError::Db(e.to_string()));
         out.write_record(header).map_err(write_err)?;
         for user in directory.users() {
-            let class = directory.class_of(user).map(|c| c.name.clone()).unwrap_or_default();
+            let class = directory
+                .class_of(user)
+                .map(|c| c.name.clone())
+                .unwrap_or_default();
             let guardians = directory
                 .guardians_of(user.id)
                 .iter()
@@ -511,11 +657,18 @@ impl App {
                 birth,
                 guardians,
                 user.email.clone().unwrap_or_default(),
-                if user.archived { "oui".into() } else { "non".into() },
+                if user.archived {
+                    "oui".into()
+                } else {
+                    "non".into()
+                },
             ];
-            out.write_record(row.iter().map(|c| neutralise_formula(c))).map_err(write_err)?;
+            out.write_record(row.iter().map(|c| neutralise_formula(c)))
+                .map_err(write_err)?;
         }
-        let bytes = out.into_inner().map_err(|e| AppError::Store(StoreError::Db(e.to_string())))?;
+        let bytes = out
+            .into_inner()
+            .map_err(|e| AppError::Store(StoreError::Db(e.to_string())))?;
         Ok(String::from_utf8_lossy(&bytes).into_owned())
     }
 }
@@ -530,7 +683,9 @@ pub fn neutralise_formula(cell: &str) -> String {
 
 fn login_error(e: StoreError) -> AppError {
     match e {
-        StoreError::Duplicate(what) => AppError::Invalid(Problem::LoginTaken(what.trim_start_matches("login ").to_string())),
+        StoreError::Duplicate(what) => AppError::Invalid(Problem::LoginTaken(
+            what.trim_start_matches("login ").to_string(),
+        )),
         other => AppError::Store(other),
     }
 }
@@ -553,7 +708,10 @@ mod tests {
 
     #[test]
     fn formulas_are_neutralised() {
-        assert_eq!(neutralise_formula("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(
+            neutralise_formula("=HYPERLINK(\"x\")"),
+            "'=HYPERLINK(\"x\")"
+        );
         assert_eq!(neutralise_formula("+33 6"), "'+33 6");
         assert_eq!(neutralise_formula("-1"), "'-1");
         assert_eq!(neutralise_formula("@SUM(A1)"), "'@SUM(A1)");

@@ -46,7 +46,12 @@ pub struct Current {
 
 impl App {
     /// Signs an adult in with identifier and password.
-    pub async fn sign_in_password(&self, visitor: &Visitor, login: &str, password: &str) -> Result<SignedIn, AppError> {
+    pub async fn sign_in_password(
+        &self,
+        visitor: &Visitor,
+        login: &str,
+        password: &str,
+    ) -> Result<SignedIn, AppError> {
         let id = user_id_by_login(&self.store.read()?, login)?;
         let user = id.and_then(|id| self.directory().user(id).cloned());
         let Some(user) = user.filter(|u| u.role.is_adult()) else {
@@ -63,7 +68,12 @@ impl App {
     }
 
     /// Signs a pupil in with their picture code (only from the school network).
-    pub fn sign_in_pictures(&self, visitor: &Visitor, pupil: UserId, pictures: [u8; 3]) -> Result<SignedIn, AppError> {
+    pub fn sign_in_pictures(
+        &self,
+        visitor: &Visitor,
+        pupil: UserId,
+        pictures: [u8; 3],
+    ) -> Result<SignedIn, AppError> {
         let user = self.pupil_for_sign_in(visitor, pupil)?;
         let credentials = self.open_gate(&user)?;
         let ok = credentials
@@ -80,16 +90,32 @@ impl App {
     }
 
     /// The classes offered on the pupils' sign-in page; school network only.
-    pub fn pupil_sign_in_classes(&self, visitor: &Visitor) -> Result<Vec<preau_core::Class>, AppError> {
+    pub fn pupil_sign_in_classes(
+        &self,
+        visitor: &Visitor,
+    ) -> Result<Vec<preau_core::Class>, AppError> {
         self.require_school_network(visitor)?;
-        Ok(self.directory().current_classes().into_iter().cloned().collect())
+        Ok(self
+            .directory()
+            .current_classes()
+            .into_iter()
+            .cloned()
+            .collect())
     }
 
     /// A class and its pupils, for the pupils' sign-in page; school network only.
-    pub fn pupil_sign_in_names(&self, visitor: &Visitor, class: preau_core::ClassId) -> Result<(preau_core::Class, Vec<User>), AppError> {
+    pub fn pupil_sign_in_names(
+        &self,
+        visitor: &Visitor,
+        class: preau_core::ClassId,
+    ) -> Result<(preau_core::Class, Vec<User>), AppError> {
         self.require_school_network(visitor)?;
         let directory = self.directory();
-        let found = directory.class(class).filter(|c| !c.archived).cloned().ok_or(AppError::NotFound)?;
+        let found = directory
+            .class(class)
+            .filter(|c| !c.archived)
+            .cloned()
+            .ok_or(AppError::NotFound)?;
         let pupils = directory.pupils_of(class).into_iter().cloned().collect();
         Ok((found, pupils))
     }
@@ -125,7 +151,9 @@ impl App {
         confirmation: &str,
     ) -> Result<SignedIn, AppError> {
         if password.chars().count() < MIN_PASSWORD_LEN {
-            return Err(AppError::Invalid(Problem::PasswordTooShort(MIN_PASSWORD_LEN)));
+            return Err(AppError::Invalid(Problem::PasswordTooShort(
+                MIN_PASSWORD_LEN,
+            )));
         }
         if password != confirmation {
             return Err(AppError::Invalid(Problem::PasswordsDiffer));
@@ -137,7 +165,10 @@ impl App {
             return Err(AppError::WrongCredentials);
         };
         let mut credentials = self.open_gate(&user)?;
-        let live = credentials.activation.clone().filter(|(_, until)| *until >= self.now());
+        let live = credentials
+            .activation
+            .clone()
+            .filter(|(_, until)| *until >= self.now());
         let ok = self
             .hasher
             .verify(tokens::normalise_code(code), live.map(|(hash, _)| hash))
@@ -150,20 +181,34 @@ impl App {
     }
 
     /// Changes one's own password; every other session of the account ends.
-    pub async fn change_password(&self, token: &str, current: &str, password: &str, confirmation: &str) -> Result<SignedIn, AppError> {
+    pub async fn change_password(
+        &self,
+        token: &str,
+        current: &str,
+        password: &str,
+        confirmation: &str,
+    ) -> Result<SignedIn, AppError> {
         let me = self.session(token)?.ok_or(AppError::Forbidden)?;
         if password.chars().count() < MIN_PASSWORD_LEN {
-            return Err(AppError::Invalid(Problem::PasswordTooShort(MIN_PASSWORD_LEN)));
+            return Err(AppError::Invalid(Problem::PasswordTooShort(
+                MIN_PASSWORD_LEN,
+            )));
         }
         if password != confirmation {
             return Err(AppError::Invalid(Problem::PasswordsDiffer));
         }
         let mut credentials = self.open_gate(&me.user)?;
-        let ok = self.hasher.verify(current.to_string(), credentials.password_hash.clone()).await;
+        let ok = self
+            .hasher
+            .verify(current.to_string(), credentials.password_hash.clone())
+            .await;
         if ok {
             credentials.password_hash = Some(self.hasher.hash(password.to_string()).await);
         }
-        let visitor = Visitor { ip: IpAddr::from([127, 0, 0, 1]), previous_token: Some(token.to_string()) };
+        let visitor = Visitor {
+            ip: IpAddr::from([127, 0, 0, 1]),
+            previous_token: Some(token.to_string()),
+        };
         self.conclude(&visitor, &me.user, credentials, ok)
     }
 
@@ -180,12 +225,19 @@ impl App {
         if user.archived {
             return Err(AppError::Archived);
         }
-        let credentials = self
-            .store
-            .read()?
-            .get::<Credentials>(user.id.0)?
-            .unwrap_or(Credentials { user: user.id, ..Default::default() });
-        match gate(credentials.failures, credentials.last_failure_at, self.now()) {
+        let credentials =
+            self.store
+                .read()?
+                .get::<Credentials>(user.id.0)?
+                .unwrap_or(Credentials {
+                    user: user.id,
+                    ..Default::default()
+                });
+        match gate(
+            credentials.failures,
+            credentials.last_failure_at,
+            self.now(),
+        ) {
             Gate::Open => Ok(credentials),
             Gate::Wait(secs) => Err(AppError::Wait(secs)),
             Gate::Locked => Err(AppError::Locked),
@@ -194,7 +246,13 @@ impl App {
 
     /// Records the outcome of an attempt; on success ends the visitor's previous session (and,
     /// when the password changed, every other session) and opens a new one.
-    fn conclude(&self, visitor: &Visitor, user: &User, mut credentials: Credentials, ok: bool) -> Result<SignedIn, AppError> {
+    fn conclude(
+        &self,
+        visitor: &Visitor,
+        user: &User,
+        mut credentials: Credentials,
+        ok: bool,
+    ) -> Result<SignedIn, AppError> {
         let now = self.now();
         if !ok {
             credentials.failures += 1;
@@ -203,15 +261,32 @@ impl App {
             self.store.write(|w| -> Result<(), AppError> {
                 save_credentials(w, &credentials)?;
                 if locked {
-                    append_audit(w, &AuditEntry { at: now, actor: None, action: "lock account".into(), target: user.id.to_string() })?;
+                    append_audit(
+                        w,
+                        &AuditEntry {
+                            at: now,
+                            actor: None,
+                            action: "lock account".into(),
+                            target: user.id.to_string(),
+                        },
+                    )?;
                 }
                 Ok(())
             })?;
             return Err(AppError::WrongCredentials);
         }
         let token = tokens::secret_token();
-        let idle_timeout = if user.role == Role::Pupil { self.settings.pupil_idle_secs } else { self.settings.adult_idle_secs };
-        let session = Session { user: user.id, created_at: now, last_seen: now, idle_timeout };
+        let idle_timeout = if user.role == Role::Pupil {
+            self.settings.pupil_idle_secs
+        } else {
+            self.settings.adult_idle_secs
+        };
+        let session = Session {
+            user: user.id,
+            created_at: now,
+            last_seen: now,
+            idle_timeout,
+        };
         let password_changed = {
             let stored: Option<Credentials> = self.store.read()?.get(user.id.0)?;
             stored.is_some_and(|s| s.password_hash != credentials.password_hash)
@@ -231,7 +306,11 @@ impl App {
             put_session(w, &tokens::sha256(&token), &session)?;
             Ok(())
         })?;
-        Ok(SignedIn { token, user: user.id, role: user.role })
+        Ok(SignedIn {
+            token,
+            user: user.id,
+            role: user.role,
+        })
     }
 
     /// The person behind a session token, if the session is live. Refreshes its activity.
@@ -246,31 +325,46 @@ impl App {
             return Ok(None);
         }
         let directory = self.directory();
-        let Some(user) = directory.user(session.user).filter(|u| !u.archived).cloned() else {
+        let Some(user) = directory
+            .user(session.user)
+            .filter(|u| !u.archived)
+            .cloned()
+        else {
             return Ok(None);
         };
         if now - session.last_seen >= TOUCH_EVERY_SECS {
             session.last_seen = now;
             self.store.write(|w| put_session(w, &key, &session))?;
         }
-        Ok(Some(Current { subject: directory.subject(&user), user }))
+        Ok(Some(Current {
+            subject: directory.subject(&user),
+            user,
+        }))
     }
 
     /// Ends a session.
     pub fn sign_out(&self, token: &str) -> Result<(), AppError> {
-        self.store.write(|w| delete_session(w, &tokens::sha256(token)))?;
+        self.store
+            .write(|w| delete_session(w, &tokens::sha256(token)))?;
         Ok(())
     }
 
     /// Deletes sessions that ended through inactivity; returns how many.
     pub fn purge_expired_sessions(&self) -> Result<usize, AppError> {
         let now = self.now();
-        Ok(self.store.write(|w| delete_sessions_where(w, |s| s.is_expired(now)))?)
+        Ok(self
+            .store
+            .write(|w| delete_sessions_where(w, |s| s.is_expired(now)))?)
     }
 
     /// The consecutive failures of an account (for teachers' unlock lists and tests).
     pub fn failures(&self, user: UserId) -> Result<u32, AppError> {
-        Ok(self.store.read()?.get::<Credentials>(user.0)?.map(|c| c.failures).unwrap_or(0))
+        Ok(self
+            .store
+            .read()?
+            .get::<Credentials>(user.0)?
+            .map(|c| c.failures)
+            .unwrap_or(0))
     }
 }
 

@@ -3,7 +3,9 @@
 //! access decision run without a database read.
 
 use crate::AppError;
-use preau_core::{Action, Class, ClassId, Group, GroupId, Object, Role, School, Subject, User, UserId, can};
+use preau_core::{
+    Action, Class, ClassId, Group, GroupId, Object, Role, School, Subject, User, UserId, can,
+};
 use preau_store::Store;
 use std::collections::{BTreeMap, HashMap};
 
@@ -21,7 +23,8 @@ impl Directory {
     /// Reads the whole directory from the store.
     pub fn load(store: &Store) -> Result<Directory, AppError> {
         let r = store.read()?;
-        let users: BTreeMap<UserId, User> = r.all::<User>()?.into_iter().map(|u| (u.id, u)).collect();
+        let users: BTreeMap<UserId, User> =
+            r.all::<User>()?.into_iter().map(|u| (u.id, u)).collect();
         let mut children: HashMap<UserId, Vec<UserId>> = HashMap::new();
         for pupil in users.values() {
             for guardian in &pupil.guardians {

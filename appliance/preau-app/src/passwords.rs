@@ -1,7 +1,9 @@
 //! Argon2id hashing, bounded by a semaphore so that a burst of sign-ins cannot exhaust memory.
 
 use crate::Settings;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
+use argon2::password_hash::{
+    PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng,
+};
 use argon2::{Algorithm, Argon2, Params, Version};
 use std::sync::Arc;
 use tokio::sync::Semaphore;
@@ -15,14 +17,18 @@ pub struct Hasher {
 
 impl std::fmt::Debug for Hasher {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Hasher").field("m_kib", &self.params.m_cost()).finish()
+        f.debug_struct("Hasher")
+            .field("m_kib", &self.params.m_cost())
+            .finish()
     }
 }
 
 impl Hasher {
     /// A hasher with the settings' memory cost (never below the minimum), t = 1, p = 1.
     pub fn new(settings: &Settings) -> Hasher {
-        let m = settings.argon2_memory_kib.max(crate::settings::MIN_ARGON2_KIB);
+        let m = settings
+            .argon2_memory_kib
+            .max(crate::settings::MIN_ARGON2_KIB);
         let params = Params::new(m, 1, 1, None).unwrap_or_default();
         Hasher {
             params,

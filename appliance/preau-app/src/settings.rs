@@ -38,10 +38,17 @@ impl Default for Settings {
 
 /// Loopback and the private ranges a school LAN uses.
 pub fn default_school_networks() -> Vec<IpNet> {
-    ["127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"]
-        .iter()
-        .filter_map(|n| n.parse().ok())
-        .collect()
+    [
+        "127.0.0.0/8",
+        "::1/128",
+        "10.0.0.0/8",
+        "172.16.0.0/12",
+        "192.168.0.0/16",
+        "fc00::/7",
+    ]
+    .iter()
+    .filter_map(|n| n.parse().ok())
+    .collect()
 }
 
 impl Settings {

@@ -59,7 +59,10 @@ mod tests {
     fn codes_are_readable_and_normalised() {
         let code = activation_code();
         assert_eq!(code.len(), 9);
-        assert!(code.chars().all(|c| c == '-' || CODE_ALPHABET.contains(&(c as u8))));
+        assert!(
+            code.chars()
+                .all(|c| c == '-' || CODE_ALPHABET.contains(&(c as u8)))
+        );
         assert_eq!(normalise_code(&code.to_lowercase().replace('-', " ")), code);
         assert_ne!(secret_token(), secret_token());
     }

@@ -302,33 +302,78 @@ mod tests {
         let parent = subject(Role::Parent, &[10], &[2]);
         let in_10 = [ClassId(10)];
         let in_11 = [ClassId(11)];
-        assert_eq!(relation(&parent, &user(1, "0750654D", &[])), Relation::Myself);
-        assert_eq!(relation(&parent, &user(2, "0750654D", &in_10)), Relation::OwnChild);
-        assert_eq!(relation(&parent, &user(3, "0750654D", &in_10)), Relation::OwnClass);
-        assert_eq!(relation(&parent, &user(4, "0750654D", &in_11)), Relation::SameSchool);
-        assert_eq!(relation(&parent, &user(2, "0750001K", &in_10)), Relation::OtherSchool);
-        let class = |id, school| Object::Class { id: ClassId(id), school };
-        assert_eq!(relation(&parent, &class(10, "0750654D")), Relation::OwnClass);
-        assert_eq!(relation(&parent, &class(11, "0750654D")), Relation::SameSchool);
-        assert_eq!(relation(&parent, &class(10, "0750001K")), Relation::OtherSchool);
+        assert_eq!(
+            relation(&parent, &user(1, "0750654D", &[])),
+            Relation::Myself
+        );
+        assert_eq!(
+            relation(&parent, &user(2, "0750654D", &in_10)),
+            Relation::OwnChild
+        );
+        assert_eq!(
+            relation(&parent, &user(3, "0750654D", &in_10)),
+            Relation::OwnClass
+        );
+        assert_eq!(
+            relation(&parent, &user(4, "0750654D", &in_11)),
+            Relation::SameSchool
+        );
+        assert_eq!(
+            relation(&parent, &user(2, "0750001K", &in_10)),
+            Relation::OtherSchool
+        );
+        let class = |id, school| Object::Class {
+            id: ClassId(id),
+            school,
+        };
+        assert_eq!(
+            relation(&parent, &class(10, "0750654D")),
+            Relation::OwnClass
+        );
+        assert_eq!(
+            relation(&parent, &class(11, "0750654D")),
+            Relation::SameSchool
+        );
+        assert_eq!(
+            relation(&parent, &class(10, "0750001K")),
+            Relation::OtherSchool
+        );
     }
 
     #[test]
     fn a_teacher_reaches_only_their_own_class() {
         let teacher = subject(Role::Teacher, &[10], &[]);
-        let own = Object::Class { id: ClassId(10), school: "0750654D" };
-        let other = Object::Class { id: ClassId(11), school: "0750654D" };
+        let own = Object::Class {
+            id: ClassId(10),
+            school: "0750654D",
+        };
+        let other = Object::Class {
+            id: ClassId(11),
+            school: "0750654D",
+        };
         assert!(can(&teacher, Action::PrintLoginCards, &own));
         assert!(!can(&teacher, Action::PrintLoginCards, &other));
         let pupil_elsewhere = [ClassId(11)];
-        assert!(!can(&teacher, Action::UnlockAccount, &user(5, "0750654D", &pupil_elsewhere)));
+        assert!(!can(
+            &teacher,
+            Action::UnlockAccount,
+            &user(5, "0750654D", &pupil_elsewhere)
+        ));
     }
 
     #[test]
     fn a_subject_without_school_reaches_no_school() {
         let mut agent = subject(Role::TownAgent, &[], &[]);
         agent.school = None;
-        assert!(!can(&agent, Action::ViewPortal, &Object::School { school: "0750654D" }));
-        assert!(can(&agent, Action::ViewAggregates, &Object::School { school: "0750654D" }));
+        assert!(!can(
+            &agent,
+            Action::ViewPortal,
+            &Object::School { school: "0750654D" }
+        ));
+        assert!(can(
+            &agent,
+            Action::ViewAggregates,
+            &Object::School { school: "0750654D" }
+        ));
     }
 }

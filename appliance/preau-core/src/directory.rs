@@ -123,7 +123,10 @@ mod tests {
     #[test]
     fn logins_are_plain_ascii() {
         assert_eq!(login_from_names("Léa", "Müller"), "lea.muller");
-        assert_eq!(login_from_names("Jean-Noël", "D'Aubigné"), "jean-noel.d-aubigne");
+        assert_eq!(
+            login_from_names("Jean-Noël", "D'Aubigné"),
+            "jean-noel.d-aubigne"
+        );
         assert_eq!(login_from_names(" Zoé ", "Le Gall"), "zoe.le-gall");
     }
 }

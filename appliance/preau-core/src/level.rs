@@ -75,7 +75,11 @@ impl Level {
 
 /// Formats several levels the way schools write them ("CE2-CM1").
 pub fn levels_label(levels: &[Level]) -> String {
-    levels.iter().map(|l| l.code()).collect::<Vec<_>>().join("-")
+    levels
+        .iter()
+        .map(|l| l.code())
+        .collect::<Vec<_>>()
+        .join("-")
 }
 
 #[cfg(test)]

@@ -51,9 +51,18 @@ mod tests {
 
     #[test]
     fn year_turns_over_in_august() {
-        assert_eq!(SchoolYear::containing(date!(2026 - 07 - 31)), SchoolYear(2025));
-        assert_eq!(SchoolYear::containing(date!(2026 - 08 - 01)), SchoolYear(2026));
-        assert_eq!(SchoolYear::containing(date!(2027 - 06 - 30)), SchoolYear(2026));
+        assert_eq!(
+            SchoolYear::containing(date!(2026 - 07 - 31)),
+            SchoolYear(2025)
+        );
+        assert_eq!(
+            SchoolYear::containing(date!(2026 - 08 - 01)),
+            SchoolYear(2026)
+        );
+        assert_eq!(
+            SchoolYear::containing(date!(2027 - 06 - 30)),
+            SchoolYear(2026)
+        );
         assert_eq!(SchoolYear(2026).to_string(), "2026-2027");
     }
 

@@ -62,13 +62,22 @@ mod tests {
     #[test]
     fn accepts_real_codes() {
         // Lycée Louis-le-Grand, Paris.
-        assert_eq!(Uai::parse("0750654D").map(|u| u.to_string()), Ok("0750654D".into()));
-        assert_eq!(Uai::parse(" 0750654d ").map(|u| u.to_string()), Ok("0750654D".into()));
+        assert_eq!(
+            Uai::parse("0750654D").map(|u| u.to_string()),
+            Ok("0750654D".into())
+        );
+        assert_eq!(
+            Uai::parse(" 0750654d ").map(|u| u.to_string()),
+            Ok("0750654D".into())
+        );
     }
 
     #[test]
     fn refuses_wrong_letter_and_shape() {
-        assert_eq!(Uai::parse("0750654E"), Err(UaiError::CheckLetter { expected: 'D' }));
+        assert_eq!(
+            Uai::parse("0750654E"),
+            Err(UaiError::CheckLetter { expected: 'D' })
+        );
         assert_eq!(Uai::parse("075065D"), Err(UaiError::Shape));
         assert_eq!(Uai::parse("0750654"), Err(UaiError::Shape));
         assert_eq!(Uai::parse("07506540"), Err(UaiError::Shape));

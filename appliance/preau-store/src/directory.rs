@@ -88,8 +88,7 @@ pub fn user_id_by_login(r: &Reader, login: &str) -> Result<Option<UserId>, Store
 
 /// Whether an identifier is free, seen from inside a write transaction.
 pub fn login_is_free(w: &Writer, login: &str) -> Result<bool, StoreError> {
-    Ok(w
-        .tx
+    Ok(w.tx
         .open_table(LOGINS)?
         .get(login.to_lowercase().as_str())?
         .is_none())

@@ -55,7 +55,10 @@ pub fn decode<R: Record>(bytes: &[u8]) -> Result<R, StoreError> {
 }
 
 /// Decodes postcard bytes without a version byte (for upgrade functions).
-pub fn decode_plain<T: DeserializeOwned>(kind: &'static str, bytes: &[u8]) -> Result<T, StoreError> {
+pub fn decode_plain<T: DeserializeOwned>(
+    kind: &'static str,
+    bytes: &[u8],
+) -> Result<T, StoreError> {
     postcard::from_bytes(bytes).map_err(|e| StoreError::Corrupt {
         kind,
         detail: e.to_string(),

@@ -72,10 +72,13 @@ pub fn user_by_card(r: &Reader, secret: &str) -> Result<Option<UserId>, StoreErr
 }
 
 /// Stores a session under the SHA-256 of its token.
-pub fn put_session(w: &mut Writer, id_sha256: &[u8; 32], session: &Session) -> Result<(), StoreError> {
+pub fn put_session(
+    w: &mut Writer,
+    id_sha256: &[u8; 32],
+    session: &Session,
+) -> Result<(), StoreError> {
     let bytes = record::encode(SESSION_VERSION, session);
-    w.tx
-        .open_table(SESSIONS)?
+    w.tx.open_table(SESSIONS)?
         .insert(id_sha256.as_slice(), bytes.as_slice())?;
     Ok(())
 }

@@ -1,9 +1,9 @@
 //! The database handle and its read and write transactions.
 
+use crate::StoreError;
 use crate::feed::FeedEntry;
 use crate::record::{self, Record};
 use crate::schema::{self, Schema};
-use crate::StoreError;
 use redb::{
     Database, DatabaseError, Durability, ReadTransaction, ReadableDatabase, ReadableTable,
     TableDefinition, TableError, WriteTransaction,

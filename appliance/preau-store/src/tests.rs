@@ -61,14 +61,20 @@ fn a_failed_transaction_leaves_neither_record_nor_change() {
 fn sign_in_identifiers_are_unique() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).unwrap();
-    store.write(|w| save_user(w, &pupil(1, "lea.martin"))).unwrap();
+    store
+        .write(|w| save_user(w, &pupil(1, "lea.martin")))
+        .unwrap();
     let err = store
         .write(|w| save_user(w, &pupil(2, "Lea.Martin")))
         .unwrap_err();
     assert!(matches!(err, StoreError::Duplicate(_)), "{err}");
     // Renaming frees the old identifier.
-    store.write(|w| save_user(w, &pupil(1, "lea.martin2"))).unwrap();
-    store.write(|w| save_user(w, &pupil(2, "lea.martin"))).unwrap();
+    store
+        .write(|w| save_user(w, &pupil(1, "lea.martin2")))
+        .unwrap();
+    store
+        .write(|w| save_user(w, &pupil(2, "lea.martin")))
+        .unwrap();
 }
 
 #[test]
@@ -102,7 +108,9 @@ fn migrations_run_once_and_a_newer_file_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     {
         let store = Store::open_with(dir.path(), &SCHEMA).unwrap();
-        store.write(|w| save_user(w, &pupil(1, "tom.petit"))).unwrap();
+        store
+            .write(|w| save_user(w, &pupil(1, "tom.petit")))
+            .unwrap();
     }
     for _ in 0..2 {
         let store = Store::open_with(dir.path(), &V2).unwrap();
@@ -111,7 +119,13 @@ fn migrations_run_once_and_a_newer_file_is_refused() {
     }
     let err = Store::open_with(dir.path(), &SCHEMA).unwrap_err();
     assert!(
-        matches!(err, StoreError::NewerFormat { found: 2, supported: 1 }),
+        matches!(
+            err,
+            StoreError::NewerFormat {
+                found: 2,
+                supported: 1
+            }
+        ),
         "{err}"
     );
     assert!(err.to_string().contains("newer than this preau supports"));
@@ -166,7 +180,9 @@ fn a_storage_io_error_stops_the_process() {
         failing: failing.clone(),
     };
     let store = Store::open_on_backend(backend, &SCHEMA).unwrap();
-    store.write(|w| save_user(w, &pupil(1, "ok.before"))).unwrap();
+    store
+        .write(|w| save_user(w, &pupil(1, "ok.before")))
+        .unwrap();
     failing.store(true, Ordering::SeqCst);
     let result = store.write(|w| save_user(w, &pupil(2, "lost.after")));
     assert!(result.is_err(), "the write is not acknowledged");

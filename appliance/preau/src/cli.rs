@@ -139,17 +139,26 @@ fn exit_status(e: &anyhow::Error) -> u8 {
 }
 
 fn init_logs(filter: &str) {
-    let filter = tracing_subscriber::EnvFilter::try_new(filter).unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).try_init();
+    let filter = tracing_subscriber::EnvFilter::try_new(filter)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
 }
 
-fn load(config: &PathBuf) -> Result<Config> {
+fn load(config: &std::path::Path) -> Result<Config> {
     Ok(Config::load(Some(config), std::env::vars())?)
 }
 
 fn open_app(config: &Config) -> Result<Arc<App>> {
     let store = Store::open(&config.data_dir)?;
-    Ok(Arc::new(App::new(store, config.settings(), system_clock())?))
+    Ok(Arc::new(App::new(
+        store,
+        config.settings(),
+        system_clock(),
+    )?))
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime> {
@@ -168,7 +177,9 @@ fn run(cli: Cli) -> Result<()> {
             init_logs(&config.log);
             let app = open_app(&config)?;
             if !app.is_set_up() {
-                tracing::warn!("no school recorded yet: run `preau admin init-school` (or provision the box)");
+                tracing::warn!(
+                    "no school recorded yet: run `preau admin init-school` (or provision the box)"
+                );
             }
             runtime()?.block_on(async {
                 let running = crate::start(&config, app).await?;
@@ -176,20 +187,33 @@ fn run(cli: Cli) -> Result<()> {
                 Ok(())
             })
         }
-        Command::Demo { data_dir, listen, port, http_port, mdns } => {
+        Command::Demo {
+            data_dir,
+            listen,
+            port,
+            http_port,
+            mdns,
+        } => {
             let config = Config {
                 data_dir,
                 host_name: "ecole-jules-ferry".into(),
                 listen,
                 https_port: port,
                 http_port,
-                mdns: if mdns { "loopback".into() } else { "off".into() },
+                mdns: if mdns {
+                    "loopback".into()
+                } else {
+                    "off".into()
+                },
                 ..Config::default()
             };
             init_logs(&std::env::var("PREAU_LOG").unwrap_or_else(|_| "warn".into()));
             let app = open_app(&config)?;
             if crate::demo::ensure_school(&app)? {
-                eprintln!("preau: demo school created in {}", config.data_dir.display());
+                eprintln!(
+                    "preau: demo school created in {}",
+                    config.data_dir.display()
+                );
             }
             runtime()?.block_on(async {
                 let running = crate::start(&config, app.clone()).await?;
@@ -205,7 +229,9 @@ fn run(cli: Cli) -> Result<()> {
             let app = open_app(&config)?;
             admin(&app, action)
         }
-        Command::Config { action: ConfigAction::Example } => {
+        Command::Config {
+            action: ConfigAction::Example,
+        } => {
             print!("{}", Config::example());
             Ok(())
         }
@@ -236,28 +262,58 @@ fn user_id(app: &App, login: &str) -> Result<preau_core::UserId> {
 
 fn print_handover(login: &str, handover: Handover) {
     match handover {
-        Handover::ActivationCode(code) => println!("identifier: {login}\nactivation code: {code} (valid 30 days)"),
+        Handover::ActivationCode(code) => {
+            println!("identifier: {login}\nactivation code: {code} (valid 30 days)")
+        }
         Handover::PupilCard { pictures } => {
-            println!("identifier: {login}\npicture code: {}", preau_web::i18n::picture_names(&pictures))
+            println!(
+                "identifier: {login}\npicture code: {}",
+                preau_web::i18n::picture_names(&pictures)
+            )
         }
     }
 }
 
 fn admin(app: &App, action: AdminAction) -> Result<()> {
     match action {
-        AdminAction::InitSchool { uai, name, commune, address } => {
-            let uai = preau_core::Uai::parse(&uai).map_err(|e| anyhow::anyhow!("UAI {uai:?}: {e}"))?;
+        AdminAction::InitSchool {
+            uai,
+            name,
+            commune,
+            address,
+        } => {
+            let uai =
+                preau_core::Uai::parse(&uai).map_err(|e| anyhow::anyhow!("UAI {uai:?}: {e}"))?;
             let today = time::OffsetDateTime::now_utc().date();
-            app.set_up_school(preau_core::School { name, uai, address, commune, year: preau_core::SchoolYear::containing(today) })?;
+            app.set_up_school(preau_core::School {
+                name,
+                uai,
+                address,
+                commune,
+                year: preau_core::SchoolYear::containing(today),
+            })?;
             println!("school recorded");
         }
-        AdminAction::CreateUser { role, first_name, last_name, login } => {
+        AdminAction::CreateUser {
+            role,
+            first_name,
+            last_name,
+            login,
+        } => {
             let role = Role::from_code(&role).with_context(|| format!("unknown role {role:?}"))?;
             if role == Role::Pupil {
                 bail!("pupils are created from the headteacher's pages or the ONDE import");
             }
-            let form = UserForm { first_name, last_name, role: Some(role), login, ..UserForm::default() };
-            let (user, handover) = app.create_user_as_system(&form).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let form = UserForm {
+                first_name,
+                last_name,
+                role: Some(role),
+                login,
+                ..UserForm::default()
+            };
+            let (user, handover) = app
+                .create_user_as_system(&form)
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
             print_handover(&user.login, handover);
         }
         AdminAction::ResetPassword { login } => {

@@ -88,31 +88,54 @@ pub enum ConfigError {
 
 impl Config {
     /// Reads a TOML file (if given), then applies `PREAU_*` variables from `env`.
-    pub fn load(file: Option<&Path>, env: impl IntoIterator<Item = (String, String)>) -> Result<Config, ConfigError> {
+    pub fn load(
+        file: Option<&Path>,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Config, ConfigError> {
         let text = match file {
-            Some(path) => std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.to_path_buf(), source })?,
+            Some(path) => std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+                path: path.to_path_buf(),
+                source,
+            })?,
             None => String::new(),
         };
-        let mut table: toml::Table = toml::from_str(&text).map_err(|e| ConfigError::Invalid(e.to_string()))?;
-        let defaults = toml::Table::try_from(Config::default()).map_err(|e| ConfigError::Invalid(e.to_string()))?;
+        let mut table: toml::Table =
+            toml::from_str(&text).map_err(|e| ConfigError::Invalid(e.to_string()))?;
+        let defaults = toml::Table::try_from(Config::default())
+            .map_err(|e| ConfigError::Invalid(e.to_string()))?;
         for (name, value) in env {
-            let Some(key) = name.strip_prefix("PREAU_").map(str::to_lowercase) else { continue };
-            let Some(default) = defaults.get(&key) else { continue };
+            let Some(key) = name.strip_prefix("PREAU_").map(str::to_lowercase) else {
+                continue;
+            };
+            let Some(default) = defaults.get(&key) else {
+                continue;
+            };
             let parsed = match default {
                 toml::Value::Array(_) => toml::Value::Array(
-                    value.split(',').map(str::trim).filter(|s| !s.is_empty()).map(|s| toml::Value::String(s.into())).collect(),
+                    value
+                        .split(',')
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .map(|s| toml::Value::String(s.into()))
+                        .collect(),
                 ),
-                toml::Value::Integer(_) => toml::Value::Integer(
-                    value.trim().parse().map_err(|_| ConfigError::Invalid(format!("{name} must be a whole number")))?,
-                ),
-                toml::Value::Boolean(_) => toml::Value::Boolean(
-                    value.trim().parse().map_err(|_| ConfigError::Invalid(format!("{name} must be true or false")))?,
-                ),
+                toml::Value::Integer(_) => {
+                    toml::Value::Integer(value.trim().parse().map_err(|_| {
+                        ConfigError::Invalid(format!("{name} must be a whole number"))
+                    })?)
+                }
+                toml::Value::Boolean(_) => {
+                    toml::Value::Boolean(value.trim().parse().map_err(|_| {
+                        ConfigError::Invalid(format!("{name} must be true or false"))
+                    })?)
+                }
                 _ => toml::Value::String(value),
             };
             table.insert(key, parsed);
         }
-        let config: Config = table.try_into().map_err(|e: toml::de::Error| ConfigError::Invalid(e.to_string()))?;
+        let config: Config = table
+            .try_into()
+            .map_err(|e: toml::de::Error| ConfigError::Invalid(e.to_string()))?;
         config.mdns_scope()?;
         Ok(config)
     }
@@ -123,7 +146,9 @@ impl Config {
             "off" => Ok(MdnsScope::Off),
             "loopback" => Ok(MdnsScope::Loopback),
             "interfaces" => Ok(MdnsScope::Interfaces(self.mdns_interfaces.clone())),
-            other => Err(ConfigError::Invalid(format!("mdns must be \"interfaces\", \"loopback\" or \"off\", not {other:?}"))),
+            other => Err(ConfigError::Invalid(format!(
+                "mdns must be \"interfaces\", \"loopback\" or \"off\", not {other:?}"
+            ))),
         }
     }
 
@@ -144,7 +169,11 @@ impl Config {
         if !self.public_url.is_empty() {
             return self.public_url.trim_end_matches('/').to_string();
         }
-        let port = if https_port == 443 { String::new() } else { format!(":{https_port}") };
+        let port = if https_port == 443 {
+            String::new()
+        } else {
+            format!(":{https_port}")
+        };
         format!("https://{}.local{port}", self.host_name)
     }
 
@@ -203,7 +232,10 @@ mod tests {
         std::fs::write(&file, "host_name = \"ecole-a\"\nhttps_port = 8443\n").unwrap();
         let env = vec![
             ("PREAU_HOST_NAME".to_string(), "ecole-b".to_string()),
-            ("PREAU_MDNS_INTERFACES".to_string(), "eth0, wlan0".to_string()),
+            (
+                "PREAU_MDNS_INTERFACES".to_string(),
+                "eth0, wlan0".to_string(),
+            ),
             ("PREAU_REQUIRE_BROWSER".to_string(), "1".to_string()),
         ];
         let config = Config::load(Some(&file), env).unwrap();

@@ -42,7 +42,8 @@ impl Running {
         let ctrl_c = tokio::signal::ctrl_c();
         #[cfg(unix)]
         {
-            let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+            let mut term =
+                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
             tokio::select! {
                 _ = ctrl_c => {}
                 _ = async { match term.as_mut() { Some(t) => { t.recv().await; } None => std::future::pending().await } } => {}
@@ -71,7 +72,12 @@ pub async fn start(config: &Config, app: Arc<App>) -> Result<Running> {
     let tls = crate::tls::material(config)?;
     let https_listener = TcpListener::bind((config.listen, config.https_port))
         .await
-        .with_context(|| format!("cannot listen on {}:{} (HTTPS)", config.listen, config.https_port))?;
+        .with_context(|| {
+            format!(
+                "cannot listen on {}:{} (HTTPS)",
+                config.listen, config.https_port
+            )
+        })?;
     let https = https_listener.local_addr()?;
     let public_url = config.public_url(https.port());
     let state = WebState {
@@ -90,33 +96,63 @@ pub async fn start(config: &Config, app: Arc<App>) -> Result<Running> {
     } else {
         let listener = TcpListener::bind((config.listen, config.http_port))
             .await
-            .with_context(|| format!("cannot listen on {}:{} (HTTP)", config.listen, config.http_port))?;
+            .with_context(|| {
+                format!(
+                    "cannot listen on {}:{} (HTTP)",
+                    config.listen, config.http_port
+                )
+            })?;
         let addr = listener.local_addr()?;
-        tasks.push(tokio::spawn(serve_plain(listener, preau_web::http_router(state, https.port()))));
+        tasks.push(tokio::spawn(serve_plain(
+            listener,
+            preau_web::http_router(state, https.port()),
+        )));
         Some(addr)
     };
     tasks.push(tokio::spawn(purge_sessions(app.clone())));
-    let school = app.directory().school().map(|s| s.name.clone()).unwrap_or_else(|| "Préau".into());
-    let advertisement = preau_app::mdns::advertise(&config.mdns_scope()?, &config.host_name, &school, https.port())
-        .context("cannot start the mDNS announcement")?;
+    let school = app
+        .directory()
+        .school()
+        .map(|s| s.name.clone())
+        .unwrap_or_else(|| "Préau".into());
+    let advertisement = preau_app::mdns::advertise(
+        &config.mdns_scope()?,
+        &config.host_name,
+        &school,
+        https.port(),
+    )
+    .context("cannot start the mDNS announcement")?;
     tracing::info!(%https, ?http, "serving");
-    Ok(Running { https, http, public_url, local_ca_pem: tls.local_ca_pem, tasks, advertisement })
+    Ok(Running {
+        https,
+        http,
+        public_url,
+        local_ca_pem: tls.local_ca_pem,
+        tasks,
+        advertisement,
+    })
 }
 
 fn connection_builder() -> hyper::server::conn::http1::Builder {
     let mut builder = hyper::server::conn::http1::Builder::new();
-    builder.timer(TokioTimer::new()).header_read_timeout(Duration::from_secs(20));
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(Duration::from_secs(20));
     builder
 }
 
 async fn serve_tls(listener: TcpListener, acceptor: TlsAcceptor, router: Router) {
     loop {
-        let Ok((tcp, peer)) = listener.accept().await else { continue };
+        let Ok((tcp, peer)) = listener.accept().await else {
+            continue;
+        };
         let acceptor = acceptor.clone();
         let router = router.clone();
         tokio::spawn(async move {
             let _ = tcp.set_nodelay(true);
-            let Ok(Ok(stream)) = tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await else {
+            let Ok(Ok(stream)) =
+                tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await
+            else {
                 return;
             };
             serve_connection(TokioIo::new(stream), peer, router).await;
@@ -126,7 +162,9 @@ async fn serve_tls(listener: TcpListener, acceptor: TlsAcceptor, router: Router)
 
 async fn serve_plain(listener: TcpListener, router: Router) {
     loop {
-        let Ok((tcp, peer)) = listener.accept().await else { continue };
+        let Ok((tcp, peer)) = listener.accept().await else {
+            continue;
+        };
         let router = router.clone();
         tokio::spawn(serve_connection(TokioIo::new(tcp), peer, router));
     }
@@ -140,8 +178,13 @@ where
         req.extensions_mut().insert(ConnectInfo(peer));
         req
     });
-    let hyper_service = TowerToHyperService::new(service.map_request(|req: hyper::Request<hyper::body::Incoming>| req.map(axum::body::Body::new)));
-    let _ = connection_builder().serve_connection(io, hyper_service).await;
+    let hyper_service =
+        TowerToHyperService::new(service.map_request(
+            |req: hyper::Request<hyper::body::Incoming>| req.map(axum::body::Body::new),
+        ));
+    let _ = connection_builder()
+        .serve_connection(io, hyper_service)
+        .await;
 }
 
 async fn purge_sessions(app: Arc<App>) {

@@ -18,7 +18,10 @@ pub struct TlsMaterial {
 pub fn material(config: &crate::Config) -> Result<TlsMaterial> {
     if !config.tls_cert.is_empty() {
         let server = server_config(Path::new(&config.tls_cert), Path::new(&config.tls_key))?;
-        return Ok(TlsMaterial { server, local_ca_pem: None });
+        return Ok(TlsMaterial {
+            server,
+            local_ca_pem: None,
+        });
     }
     let mut names = Vec::new();
     if config.listen.is_unspecified() || config.listen.is_loopback() {
@@ -34,13 +37,18 @@ pub fn material(config: &crate::Config) -> Result<TlsMaterial> {
     )
     .context("cannot create the local certificate authority")?;
     let server = server_config(&files.cert, &files.key)?;
-    let ca = std::fs::read_to_string(&files.ca_cert).with_context(|| format!("cannot read {}", files.ca_cert.display()))?;
-    Ok(TlsMaterial { server, local_ca_pem: Some(ca) })
+    let ca = std::fs::read_to_string(&files.ca_cert)
+        .with_context(|| format!("cannot read {}", files.ca_cert.display()))?;
+    Ok(TlsMaterial {
+        server,
+        local_ca_pem: Some(ca),
+    })
 }
 
 /// A rustls configuration (ring provider, HTTP/1.1) from PEM files.
 pub fn server_config(cert: &Path, key: &Path) -> Result<Arc<ServerConfig>> {
-    let cert_pem = std::fs::read(cert).with_context(|| format!("cannot read {}", cert.display()))?;
+    let cert_pem =
+        std::fs::read(cert).with_context(|| format!("cannot read {}", cert.display()))?;
     let key_pem = std::fs::read(key).with_context(|| format!("cannot read {}", key.display()))?;
     let chain: Vec<CertificateDer<'static>> = rustls_pemfile::certs(&mut cert_pem.as_slice())
         .collect::<Result<_, _>>()

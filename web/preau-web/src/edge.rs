@@ -36,15 +36,23 @@ pub async fn edge(State(state): State<WebState>, mut req: Request, next: Next) -
     let mut response = next.run(req).await;
     let status = response.status();
     let error = response.extensions_mut().remove::<ErrorPage>();
-    if let Some(ErrorPage { log: Some(detail), .. }) = &error {
+    if let Some(ErrorPage {
+        log: Some(detail), ..
+    }) = &error
+    {
         tracing::warn!(request_id = %id.0, "{detail}");
     }
     // Handlers that re-render their own form with an error (content type set) keep it;
     // bare error statuses (from WebError, axum or layers) get the French page.
     let bare = response.headers().get(header::CONTENT_TYPE).is_none()
-        || response.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"text/plain"));
+        || response
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .is_some_and(|v| v.as_bytes().starts_with(b"text/plain"));
     if error.is_some() || ((status.is_client_error() || status.is_server_error()) && bare) {
-        let message = error.map(|e| e.message).unwrap_or_else(|| default_message(status));
+        let message = error
+            .map(|e| e.message)
+            .unwrap_or_else(|| default_message(status));
         response = render_error(&state, status, &message, &id);
     }
     if let Ok(value) = HeaderValue::from_str(&id.0) {

@@ -57,10 +57,14 @@ impl WebError {
                 AppError::NotFound => (StatusCode::NOT_FOUND, i18n::NOT_FOUND.into()),
                 AppError::Forbidden => (StatusCode::FORBIDDEN, i18n::FORBIDDEN.into()),
                 AppError::Invalid(p) => (StatusCode::UNPROCESSABLE_ENTITY, i18n::problem(p)),
-                AppError::WrongCredentials => (StatusCode::UNAUTHORIZED, i18n::WRONG_PASSWORD.into()),
+                AppError::WrongCredentials => {
+                    (StatusCode::UNAUTHORIZED, i18n::WRONG_PASSWORD.into())
+                }
                 AppError::Wait(s) => (StatusCode::TOO_MANY_REQUESTS, i18n::wait(*s)),
                 AppError::Locked => (StatusCode::LOCKED, i18n::LOCKED.into()),
-                AppError::OutsideSchoolNetwork => (StatusCode::FORBIDDEN, i18n::OUTSIDE_SCHOOL.into()),
+                AppError::OutsideSchoolNetwork => {
+                    (StatusCode::FORBIDDEN, i18n::OUTSIDE_SCHOOL.into())
+                }
                 AppError::Archived => (StatusCode::FORBIDDEN, i18n::ARCHIVED.into()),
                 AppError::Store(_) => (StatusCode::INTERNAL_SERVER_ERROR, i18n::INTERNAL.into()),
             },
@@ -71,7 +75,11 @@ impl WebError {
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
         if let WebError::SignInRequired = self {
-            return (StatusCode::SEE_OTHER, [(header::LOCATION, crate::paths::SIGN_IN)]).into_response();
+            return (
+                StatusCode::SEE_OTHER,
+                [(header::LOCATION, crate::paths::SIGN_IN)],
+            )
+                .into_response();
         }
         let (status, message) = self.status_and_message();
         let log = match &self {

@@ -43,6 +43,8 @@ impl<T: DeserializeOwned + Default, S: Send + Sync> FromRequestParts<S> for WebQ
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, WebError> {
         let query = parts.uri.query().unwrap_or("");
-        Ok(WebQuery(serde_html_form::from_str(query).unwrap_or_default()))
+        Ok(WebQuery(
+            serde_html_form::from_str(query).unwrap_or_default(),
+        ))
     }
 }

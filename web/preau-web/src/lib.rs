@@ -46,7 +46,10 @@ pub fn router(state: WebState) -> Router {
         .route(p::SIGN_IN, get(auth::sign_in_page).post(auth::sign_in))
         .route(p::PUPIL_CLASSES, get(auth::pupil_classes))
         .route(p::PUPIL_CLASS, get(auth::pupil_names))
-        .route(p::PUPIL_PICTURES, get(auth::pictures_page).post(auth::pictures_step))
+        .route(
+            p::PUPIL_PICTURES,
+            get(auth::pictures_page).post(auth::pictures_step),
+        )
         .route(p::CARD, get(auth::card_page).post(auth::card_sign_in))
         .route(p::ACTIVATE, get(auth::activate_page).post(auth::activate))
         .route(p::SIGN_OUT, post(auth::sign_out))
@@ -63,10 +66,16 @@ pub fn router(state: WebState) -> Router {
         .route(p::ADMIN_USER_ARCHIVE, post(admin::archive_user))
         .route(p::ADMIN_USER_RESTORE, post(admin::restore_user))
         .route(p::ADMIN_USER_RESET, post(admin::reset_user))
-        .route(p::ADMIN_CLASSES, get(admin::classes).post(admin::create_class))
+        .route(
+            p::ADMIN_CLASSES,
+            get(admin::classes).post(admin::create_class),
+        )
         .route(p::ADMIN_CLASS, get(admin::class).post(admin::update_class))
         .route(p::ADMIN_CLASS_ARCHIVE, post(admin::archive_class))
-        .route(p::ADMIN_GROUPS, get(admin::groups).post(admin::create_group))
+        .route(
+            p::ADMIN_GROUPS,
+            get(admin::groups).post(admin::create_group),
+        )
         .route(p::ADMIN_GROUP, get(admin::group).post(admin::update_group))
         .route(p::CERTIFICATE, get(pages::certificate::page))
         .route(p::CERTIFICATE_FILE, get(pages::certificate::download))
@@ -74,7 +83,10 @@ pub fn router(state: WebState) -> Router {
         .fallback(error::not_found)
         .layer(from_fn(security::csrf))
         .layer(from_fn(security::headers))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), edge::edge))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            edge::edge,
+        ))
         .with_state(state)
 }
 
@@ -86,6 +98,9 @@ pub fn http_router(state: WebState, https_port: u16) -> Router {
         .route(paths::STATIC, get(assets::serve))
         .fallback(move |req: axum::extract::Request| pages::certificate::to_https(req, https_port))
         .layer(from_fn(security::headers))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), edge::edge))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            edge::edge,
+        ))
         .with_state(state)
 }

@@ -62,7 +62,9 @@ pub const STATIC: &str = "/static/{file}";
 /// Fills the `{…}` parameter of a path pattern.
 pub fn with(pattern: &str, value: impl std::fmt::Display) -> String {
     match (pattern.find('{'), pattern.find('}')) {
-        (Some(start), Some(end)) => format!("{}{}{}", &pattern[..start], value, &pattern[end + 1..]),
+        (Some(start), Some(end)) => {
+            format!("{}{}{}", &pattern[..start], value, &pattern[end + 1..])
+        }
         _ => pattern.to_string(),
     }
 }

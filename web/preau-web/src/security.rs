@@ -27,11 +27,20 @@ pub struct CsrfToken(pub String);
 pub async fn headers(req: Request, next: Next) -> Response {
     let mut response = next.run(req).await;
     let h = response.headers_mut();
-    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     // No referrer at all: QR-card addresses carry a secret.
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
     h.insert(
         "permissions-policy",
         HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),
@@ -97,7 +106,12 @@ async fn checked(req: Request, cookie: Option<&str>) -> Result<Request, WebError
         .map_err(|_| WebError::TooLarge)?;
     let sent = serde_html_form::from_bytes::<Vec<(String, String)>>(&bytes)
         .ok()
-        .and_then(|fields| fields.into_iter().find(|(k, _)| k == "_csrf").map(|(_, v)| v))
+        .and_then(|fields| {
+            fields
+                .into_iter()
+                .find(|(k, _)| k == "_csrf")
+                .map(|(_, v)| v)
+        })
         .or_else(|| {
             parts
                 .headers

@@ -57,10 +57,7 @@ impl FromRequestParts<WebState> for Me {
 
     async fn from_request_parts(parts: &mut Parts, state: &WebState) -> Result<Self, WebError> {
         let token = read_cookie(&parts.headers, SESSION_COOKIE).ok_or(WebError::SignInRequired)?;
-        let current = state
-            .app
-            .session(&token)?
-            .ok_or(WebError::SignInRequired)?;
+        let current = state.app.session(&token)?.ok_or(WebError::SignInRequired)?;
         Ok(Me { current, token })
     }
 }

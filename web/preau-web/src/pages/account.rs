@@ -1,10 +1,10 @@
 //! One's own account, and the profiles one may see.
 
 use super::{Layout, render, render_with};
+use crate::WebState;
 use crate::error::WebError;
 use crate::forms::{WebForm, WebPath};
 use crate::session::{CSRF_COOKIE, Csrf, Me, SESSION_COOKIE, set_cookie};
-use crate::WebState;
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
@@ -36,7 +36,13 @@ struct ProfileView {
     birth: Option<String>,
 }
 
-fn account_view(state: &WebState, csrf: &str, me: &Me, message: Option<String>, ok: bool) -> AccountView {
+fn account_view(
+    state: &WebState,
+    csrf: &str,
+    me: &Me,
+    message: Option<String>,
+    ok: bool,
+) -> AccountView {
     let user = &me.current.user;
     AccountView {
         layout: Layout::new(state, csrf, Some(me)),
@@ -51,8 +57,16 @@ fn account_view(state: &WebState, csrf: &str, me: &Me, message: Option<String>, 
 }
 
 /// `GET /compte`.
-pub async fn page(State(state): State<WebState>, Csrf(csrf): Csrf, me: Me) -> Result<Response, WebError> {
-    if !state.app.directory().can_on_user(&me.current.subject, Action::ViewProfile, me.current.user.id) {
+pub async fn page(
+    State(state): State<WebState>,
+    Csrf(csrf): Csrf,
+    me: Me,
+) -> Result<Response, WebError> {
+    if !state.app.directory().can_on_user(
+        &me.current.subject,
+        Action::ViewProfile,
+        me.current.user.id,
+    ) {
         return Err(WebError::Forbidden);
     }
     render(account_view(&state, &csrf, &me, None, false))
@@ -67,12 +81,32 @@ pub struct PasswordForm {
 }
 
 /// `POST /compte/mot-de-passe`: changes the password and ends every other session.
-pub async fn change_password(State(state): State<WebState>, Csrf(csrf): Csrf, me: Me, WebForm(form): WebForm<PasswordForm>) -> Result<Response, WebError> {
-    match state.app.change_password(&me.token, &form.current, &form.password, &form.confirmation).await {
+pub async fn change_password(
+    State(state): State<WebState>,
+    Csrf(csrf): Csrf,
+    me: Me,
+    WebForm(form): WebForm<PasswordForm>,
+) -> Result<Response, WebError> {
+    match state
+        .app
+        .change_password(&me.token, &form.current, &form.password, &form.confirmation)
+        .await
+    {
         Ok(done) => {
-            let mut response = render(account_view(&state, &csrf, &me, Some("Votre mot de passe a été changé.".into()), true))?;
+            let mut response = render(account_view(
+                &state,
+                &csrf,
+                &me,
+                Some("Votre mot de passe a été changé.".into()),
+                true,
+            ))?;
             set_cookie(&mut response, SESSION_COOKIE, &done.token, "Lax");
-            set_cookie(&mut response, CSRF_COOKIE, &preau_app::tokens::secret_token(), "Strict");
+            set_cookie(
+                &mut response,
+                CSRF_COOKIE,
+                &preau_app::tokens::secret_token(),
+                "Strict",
+            );
             Ok(response)
         }
         Err(AppError::Store(e)) => Err(AppError::Store(e).into()),
@@ -82,13 +116,21 @@ pub async fn change_password(State(state): State<WebState>, Csrf(csrf): Csrf, me
             if wrong {
                 message = "Le mot de passe actuel est incorrect.".into();
             }
-            render_with(status, account_view(&state, &csrf, &me, Some(message), false))
+            render_with(
+                status,
+                account_view(&state, &csrf, &me, Some(message), false),
+            )
         }
     }
 }
 
 /// `GET /profil/{id}`: a person's profile, for those allowed to see it.
-pub async fn profile(State(state): State<WebState>, Csrf(csrf): Csrf, me: Me, WebPath(id): WebPath<u64>) -> Result<Response, WebError> {
+pub async fn profile(
+    State(state): State<WebState>,
+    Csrf(csrf): Csrf,
+    me: Me,
+    WebPath(id): WebPath<u64>,
+) -> Result<Response, WebError> {
     let directory = state.app.directory();
     let id = UserId(id);
     let user = directory.user(id).ok_or(WebError::NotFound)?;
@@ -97,7 +139,14 @@ pub async fn profile(State(state): State<WebState>, Csrf(csrf): Csrf, me: Me, We
     }
     let class = directory.class_of(user);
     let teachers = class
-        .map(|c| directory.teachers_of(c.id).iter().map(|t| t.full_name()).collect::<Vec<_>>().join(", "))
+        .map(|c| {
+            directory
+                .teachers_of(c.id)
+                .iter()
+                .map(|t| t.full_name())
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
         .unwrap_or_default();
     render(ProfileView {
         layout: Layout::new(&state, &csrf, Some(&me)),
@@ -111,5 +160,10 @@ pub async fn profile(State(state): State<WebState>, Csrf(csrf): Csrf, me: Me, We
 
 /// A date as French people write it (14/03/2019).
 pub fn french_date(date: time::Date) -> String {
-    format!("{:02}/{:02}/{}", date.day(), u8::from(date.month()), date.year())
+    format!(
+        "{:02}/{:02}/{}",
+        date.day(),
+        u8::from(date.month()),
+        date.year()
+    )
 }

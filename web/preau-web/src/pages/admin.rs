@@ -2,12 +2,12 @@
 
 use super::classes::qr_svg;
 use super::{Layout, redirect, render, render_with};
+use crate::WebState;
 use crate::error::WebError;
 use crate::forms::{WebForm, WebPath, WebQuery};
 use crate::i18n::{PICTURES, problem};
 use crate::paths::{self, with};
 use crate::session::{Csrf, Me};
-use crate::WebState;
 use askama::Template;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
@@ -19,7 +19,11 @@ use preau_core::{Action, ClassId, GroupId, Level, Role, User, UserId};
 use serde::Deserialize;
 
 /// Refuses unless the person may manage the school's directory.
-fn require_admin(state: &WebState, me: &Me, action: Action) -> Result<std::sync::Arc<Directory>, WebError> {
+fn require_admin(
+    state: &WebState,
+    me: &Me,
+    action: Action,
+) -> Result<std::sync::Arc<Directory>, WebError> {
     let directory = state.app.directory();
     if directory.can_on_school(&me.current.subject, action) {
         Ok(directory)
@@ -62,7 +66,10 @@ pub struct UsersQuery {
 }
 
 fn role_options(selected: &str) -> Vec<(&'static str, &'static str, bool)> {
-    Role::ALL.iter().map(|r| (r.code(), r.label(), r.code() == selected)).collect()
+    Role::ALL
+        .iter()
+        .map(|r| (r.code(), r.label(), r.code() == selected))
+        .collect()
 }
 
 fn matches_search(user: &User, q: &str) -> bool {
@@ -71,7 +78,12 @@ fn matches_search(user: &User, q: &str) -> bool {
 }
 
 /// `GET /admin/comptes`.
-pub async fn users(State(state): State<WebState>, Csrf(csrf): Csrf, me: Me, WebQuery(query): WebQuery<UsersQuery>) -> Result<Response, WebError> {
+pub async fn users(
+    State(state): State<WebState>,
+    Csrf(csrf): Csrf,
+    me: Me,
+    WebQuery(query): WebQuery<UsersQuery>,
+) -> Result<Response, WebError> {
     let directory = require_admin(&state, &me, Action::ManageAccount)?;
     let role = Role::from_code(&query.role);
     let rows = directory
@@ -83,11 +95,19 @@ pub async fn users(State(state): State<WebState>, Csrf(csrf): Csrf, me: Me, WebQ
             name: format!("{} {}", u.last_name, u.first_name),
             login: u.login.clone(),
             role: u.role.label(),
-            class: directory.class_of(u).map(|c| c.name.clone()).unwrap_or_default(),
+            class: directory
+                .class_of(u)
+                .map(|c| c.name.clone())
+                .unwrap_or_default(),
             archived: u.archived,
         })
         .collect();
-    render(UsersView { layout: Layout::new(&state, &csrf, Some(&me)), roles: role_options(&query.role), q: query.q, rows })
+    render(UsersView {
+        layout: Layout::new(&state, &csrf, Some(&me)),
+        roles: role_options(&query.role),
+        q: query.q,
+        rows,
+    })
 }
 
 /// The account form as typed (strings, so that it can be shown again unchanged).
@@ -119,7 +139,10 @@ impl UserFields {
             role: user.role.code().into(),
             login: user.login.clone(),
             birth_date: user.birth_date.map(|d| d.to_string()).unwrap_or_default(),
-            class: directory.class_of(user).map(|c| c.id.to_string()).unwrap_or_default(),
+            class: directory
+                .class_of(user)
+                .map(|c| c.id.to_string())
+                .unwrap_or_default(),
             guardians: user.guardians.iter().map(|g| g.to_string()).collect(),
             email: user.email.clone().unwrap_or_default(),
         }
@@ -133,7 +156,10 @@ impl UserFields {
             login: self.login.clone(),
             birth_date: self.birth_date.clone(),
             class: self.class.parse().ok().map(ClassId),
-            guardians: ids::<u64>(&self.guardians).into_iter().map(UserId).collect(),
+            guardians: ids::<u64>(&self.guardians)
+                .into_iter()
+                .map(UserId)
+                .collect(),
             email: self.email.clone(),
         }
     }
@@ -164,7 +190,17 @@ struct UserView {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn user_view(state: &WebState, csrf: &str, me: &Me, heading: String, action: String, form: UserFields, error: Option<String>, notice: Option<String>, actions: Option<UserActions>) -> UserView {
+fn user_view(
+    state: &WebState,
+    csrf: &str,
+    me: &Me,
+    heading: String,
+    action: String,
+    form: UserFields,
+    error: Option<String>,
+    notice: Option<String>,
+    actions: Option<UserActions>,
+) -> UserView {
     let directory = state.app.directory();
     UserView {
         layout: Layout::new(state, csrf, Some(me)),
@@ -173,12 +209,28 @@ fn user_view(state: &WebState, csrf: &str, me: &Me, heading: String, action: Str
         error,
         notice,
         roles: role_options(&form.role),
-        classes: directory.current_classes().iter().map(|c| (c.id.to_string(), c.name.clone(), c.id.to_string() == form.class)).collect(),
+        classes: directory
+            .current_classes()
+            .iter()
+            .map(|c| {
+                (
+                    c.id.to_string(),
+                    c.name.clone(),
+                    c.id.to_string() == form.class,
+                )
+            })
+            .collect(),
         parents: directory
             .users()
             .into_iter()
             .filter(|u| u.role == Role::Parent && !u.archived)
-            .map(|u| (u.id.to_string(), format!("{} {}", u.last_name, u.first_name), form.guardians.contains(&u.id.to_string())))
+            .map(|u| {
+                (
+                    u.id.to_string(),
+                    format!("{} {}", u.last_name, u.first_name),
+                    form.guardians.contains(&u.id.to_string()),
+                )
+            })
             .collect(),
         form,
         actions,
@@ -186,10 +238,27 @@ fn user_view(state: &WebState, csrf: &str, me: &Me, heading: String, action: Str
 }
 
 /// `GET /admin/comptes/nouveau`.
-pub async fn new_user(State(state): State<WebState>, Csrf(csrf): Csrf, me: Me) -> Result<Response, WebError> {
+pub async fn new_user(
+    State(state): State<WebState>,
+    Csrf(csrf): Csrf,
+    me: Me,
+) -> Result<Response, WebError> {
     require_admin(&state, &me, Action::ManageAccount)?;
-    let form = UserFields { role: Role::Pupil.code().into(), ..Default::default() };
-    render(user_view(&state, &csrf, &me, "Nouveau compte".into(), paths::ADMIN_USERS.into(), form, None, None, None))
+    let form = UserFields {
+        role: Role::Pupil.code().into(),
+        ..Default::default()
+    };
+    render(user_view(
+        &state,
+        &csrf,
+        &me,
+        "Nouveau compte".into(),
+        paths::ADMIN_USERS.into(),
+        form,
+        None,
+        None,
+        None,
+    ))
 }
 
 #[derive(Template)]
@@ -206,12 +275,26 @@ struct HandoverView {
     back_url: String,
 }
 
-fn handover_page(state: &WebState, csrf: &str, me: &Me, user: &User, handover: Handover) -> Result<Response, WebError> {
+fn handover_page(
+    state: &WebState,
+    csrf: &str,
+    me: &Me,
+    user: &User,
+    handover: Handover,
+) -> Result<Response, WebError> {
     let directory = state.app.directory();
     let address = format!("{}{}", state.public_url, paths::ACTIVATE);
     let (code, pictures) = match handover {
         Handover::ActivationCode(code) => (Some(code), None),
-        Handover::PupilCard { pictures } => (None, Some(pictures.iter().filter_map(|p| PICTURES.get(*p as usize).copied()).collect())),
+        Handover::PupilCard { pictures } => (
+            None,
+            Some(
+                pictures
+                    .iter()
+                    .filter_map(|p| PICTURES.get(*p as usize).copied())
+                    .collect(),
+            ),
+        ),
     };
     render(HandoverView {
         layout: Layout::new(state, csrf, Some(me)),
@@ -221,18 +304,39 @@ fn handover_page(state: &WebState, csrf: &str, me: &Me, user: &User, handover: H
         address,
         code,
         pictures,
-        cards_url: directory.class_of(user).map(|c| with(paths::CLASS_CARDS, c.id)).unwrap_or_default(),
+        cards_url: directory
+            .class_of(user)
+            .map(|c| with(paths::CLASS_CARDS, c.id))
+            .unwrap_or_default(),
         back_url: with(paths::ADMIN_USER, user.id),
     })
 }
 
 /// `POST /admin/comptes`: creates an account and shows what to hand to its owner.
-pub async fn create_user(State(state): State<WebState>, Csrf(csrf): Csrf, me: Me, WebForm(fields): WebForm<UserFields>) -> Result<Response, WebError> {
-    match state.app.create_user(&me.current.subject, &fields.to_form()) {
+pub async fn create_user(
+    State(state): State<WebState>,
+    Csrf(csrf): Csrf,
+    me: Me,
+    WebForm(fields): WebForm<UserFields>,
+) -> Result<Response, WebError> {
+    match state
+        .app
+        .create_user(&me.current.subject, &fields.to_form())
+    {
         Ok((user, handover)) => handover_page(&state, &csrf, &me, &user, handover),
         Err(AppError::Invalid(p)) => render_with(
             StatusCode::UNPROCESSABLE_ENTITY,
-            user_view(&state, &csrf, &me, "Nouveau compte".into(), paths::ADMIN_USERS.into(), fields, Some(problem(&p)), None, None),
+            user_view(
+                &state,
+                &csrf,
+                &me,
+                "Nouveau compte".into(),
+                paths::ADMIN_USERS.into(),
+                fields,
+                Some(problem(&p)),
+                None,
+                None,
+            ),
         ),
         Err(e) => Err(e.into()),
     }
@@ -242,7 +346,14 @@ fn actions_for(state: &WebState, user: &User) -> Result<UserActions, WebError> {
     Ok(UserActions {
         reset_url: with(paths::ADMIN_USER_RESET, user.id),
         unlock_url: with(paths::UNLOCK, user.id),
-        archive_url: with(if user.archived { paths::ADMIN_USER_RESTORE } else { paths::ADMIN_USER_ARCHIVE }, user.id),
+        archive_url: with(
+            if user.archived {
+                paths::ADMIN_USER_RESTORE
+            } else {
+                paths::ADMIN_USER_ARCHIVE
+            },
+            user.id,
+        ),
         archived: user.archived,
         locked: state.app.failures(user.id)? >= preau_core::lockout::FREE_ATTEMPTS,
         pupil: user.role == Role::Pupil,
@@ -251,7 +362,10 @@ fn actions_for(state: &WebState, user: &User) -> Result<UserActions, WebError> {
 
 fn target(state: &WebState, me: &Me, id: u64) -> Result<User, WebError> {
     let directory = state.app.directory();
-    let user = directory.user(UserId(id)).cloned().ok_or(WebError::NotFound)?;
+    let user = directory
+        .user(UserId(id))
+        .cloned()
+        .ok_or(WebError::NotFound)?;
     if directory.can_on_user(&me.current.subject, Action::ManageAccount, user.id) {
         Ok(user)
     } else {
@@ -267,40 +381,92 @@ pub struct Saved {
 }
 
 /// `GET /admin/comptes/{id}`.
-pub async fn user(State(state): State<WebState>, Csrf(csrf): Csrf, me: Me, WebPath(id): WebPath<u64>, WebQuery(saved): WebQuery<Saved>) -> Result<Response, WebError> {
+pub async fn user(
+    State(state): State<WebState>,
+    Csrf(csrf): Csrf,
+    me: Me,
+    WebPath(id): WebPath<u64>,
+    WebQuery(saved): WebQuery<Saved>,
+) -> Result<Response, WebError> {
     let user = target(&state, &me, id)?;
     let form = UserFields::from_user(&user, &state.app.directory());
     let notice = (!saved.ok.is_empty()).then(|| "Modifications enregistrées.".to_string());
-    render(user_view(&state, &csrf, &me, user.full_name(), with(paths::ADMIN_USER, id), form, None, notice, Some(actions_for(&state, &user)?)))
+    render(user_view(
+        &state,
+        &csrf,
+        &me,
+        user.full_name(),
+        with(paths::ADMIN_USER, id),
+        form,
+        None,
+        notice,
+        Some(actions_for(&state, &user)?),
+    ))
 }
 
 /// `POST /admin/comptes/{id}`.
-pub async fn update_user(State(state): State<WebState>, Csrf(csrf): Csrf, me: Me, WebPath(id): WebPath<u64>, WebForm(fields): WebForm<UserFields>) -> Result<Response, WebError> {
+pub async fn update_user(
+    State(state): State<WebState>,
+    Csrf(csrf): Csrf,
+    me: Me,
+    WebPath(id): WebPath<u64>,
+    WebForm(fields): WebForm<UserFields>,
+) -> Result<Response, WebError> {
     let user = target(&state, &me, id)?;
-    match state.app.update_user(&me.current.subject, user.id, &fields.to_form()) {
+    match state
+        .app
+        .update_user(&me.current.subject, user.id, &fields.to_form())
+    {
         Ok(_) => Ok(redirect(&format!("{}?ok=1", with(paths::ADMIN_USER, id)))),
         Err(AppError::Invalid(p)) => render_with(
             StatusCode::UNPROCESSABLE_ENTITY,
-            user_view(&state, &csrf, &me, user.full_name(), with(paths::ADMIN_USER, id), fields, Some(problem(&p)), None, Some(actions_for(&state, &user)?)),
+            user_view(
+                &state,
+                &csrf,
+                &me,
+                user.full_name(),
+                with(paths::ADMIN_USER, id),
+                fields,
+                Some(problem(&p)),
+                None,
+                Some(actions_for(&state, &user)?),
+            ),
         ),
         Err(e) => Err(e.into()),
     }
 }
 
 /// `POST /admin/comptes/{id}/archiver`.
-pub async fn archive_user(State(state): State<WebState>, me: Me, WebPath(id): WebPath<u64>) -> Result<Response, WebError> {
-    state.app.set_user_archived(&me.current.subject, UserId(id), true)?;
+pub async fn archive_user(
+    State(state): State<WebState>,
+    me: Me,
+    WebPath(id): WebPath<u64>,
+) -> Result<Response, WebError> {
+    state
+        .app
+        .set_user_archived(&me.current.subject, UserId(id), true)?;
     Ok(redirect(&format!("{}?ok=1", with(paths::ADMIN_USER, id))))
 }
 
 /// `POST /admin/comptes/{id}/restaurer`.
-pub async fn restore_user(State(state): State<WebState>, me: Me, WebPath(id): WebPath<u64>) -> Result<Response, WebError> {
-    state.app.set_user_archived(&me.current.subject, UserId(id), false)?;
+pub async fn restore_user(
+    State(state): State<WebState>,
+    me: Me,
+    WebPath(id): WebPath<u64>,
+) -> Result<Response, WebError> {
+    state
+        .app
+        .set_user_archived(&me.current.subject, UserId(id), false)?;
     Ok(redirect(&format!("{}?ok=1", with(paths::ADMIN_USER, id))))
 }
 
 /// `POST /admin/comptes/{id}/reinitialiser`: new credentials, shown once.
-pub async fn reset_user(State(state): State<WebState>, Csrf(csrf): Csrf, me: Me, WebPath(id): WebPath<u64>) -> Result<Response, WebError> {
+pub async fn reset_user(
+    State(state): State<WebState>,
+    Csrf(csrf): Csrf,
+    me: Me,
+    WebPath(id): WebPath<u64>,
+) -> Result<Response, WebError> {
     let user = target(&state, &me, id)?;
     let handover = state.app.reset_credentials(&me.current.subject, user.id)?;
     handover_page(&state, &csrf, &me, &user, handover)
@@ -312,7 +478,10 @@ pub async fn export_csv(State(state): State<WebState>, me: Me) -> Result<Respons
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (header::CONTENT_DISPOSITION, "attachment; filename=\"comptes.csv\""),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"comptes.csv\"",
+            ),
         ],
         format!("\u{feff}{csv}"),
     )
@@ -374,7 +543,11 @@ impl ClassFields {
     fn to_form(&self) -> ClassForm {
         ClassForm {
             name: self.name.clone(),
-            levels: self.levels.iter().filter_map(|l| Level::from_code(l)).collect(),
+            levels: self
+                .levels
+                .iter()
+                .filter_map(|l| Level::from_code(l))
+                .collect(),
             teachers: ids::<u64>(&self.teachers).into_iter().map(UserId).collect(),
         }
     }
@@ -384,23 +557,50 @@ fn class_form_view(directory: &Directory, action: String, fields: &ClassFields) 
     ClassFormView {
         action,
         name: fields.name.clone(),
-        levels: Level::ALL.iter().map(|l| (l.code(), fields.levels.iter().any(|x| x == l.code()))).collect(),
+        levels: Level::ALL
+            .iter()
+            .map(|l| (l.code(), fields.levels.iter().any(|x| x == l.code())))
+            .collect(),
         teachers: directory
             .users()
             .into_iter()
-            .filter(|u| matches!(u.role, Role::Teacher | Role::Headteacher | Role::Staff) && !u.archived)
-            .map(|u| (u.id.to_string(), u.full_name(), fields.teachers.contains(&u.id.to_string())))
+            .filter(|u| {
+                matches!(u.role, Role::Teacher | Role::Headteacher | Role::Staff) && !u.archived
+            })
+            .map(|u| {
+                (
+                    u.id.to_string(),
+                    u.full_name(),
+                    fields.teachers.contains(&u.id.to_string()),
+                )
+            })
             .collect(),
     }
 }
 
-fn classes_view(state: &WebState, csrf: &str, me: &Me, error: Option<String>, fields: &ClassFields) -> ClassesView {
+fn classes_view(
+    state: &WebState,
+    csrf: &str,
+    me: &Me,
+    error: Option<String>,
+    fields: &ClassFields,
+) -> ClassesView {
     let directory = state.app.directory();
     let mut classes = directory.all_classes();
-    classes.sort_by(|a, b| (b.year, a.archived, a.levels.first(), &a.name).cmp(&(a.year, b.archived, b.levels.first(), &b.name)));
+    classes.sort_by(|a, b| {
+        (b.year, a.archived, a.levels.first(), &a.name).cmp(&(
+            a.year,
+            b.archived,
+            b.levels.first(),
+            &b.name,
+        ))
+    });
     ClassesView {
         layout: Layout::new(state, csrf, Some(me)),
-        year: directory.school().map(|s| s.year.to_string()).unwrap_or_default(),
+        year: directory
+            .school()
+            .map(|s| s.year.to_string())
+            .unwrap_or_default(),
         error,
         rows: classes
             .iter()
@@ -408,7 +608,12 @@ fn classes_view(state: &WebState, csrf: &str, me: &Me, error: Option<String>, fi
                 url: with(paths::ADMIN_CLASS, c.id),
                 name: format!("{} ({})", c.name, c.year),
                 levels: levels_label(&c.levels),
-                teachers: directory.teachers_of(c.id).iter().map(|t| t.full_name()).collect::<Vec<_>>().join(", "),
+                teachers: directory
+                    .teachers_of(c.id)
+                    .iter()
+                    .map(|t| t.full_name())
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 pupils: directory.pupils_of(c.id).len(),
                 archived: c.archived,
             })
@@ -418,21 +623,49 @@ fn classes_view(state: &WebState, csrf: &str, me: &Me, error: Option<String>, fi
 }
 
 /// `GET /admin/classes`.
-pub async fn classes(State(state): State<WebState>, Csrf(csrf): Csrf, me: Me) -> Result<Response, WebError> {
+pub async fn classes(
+    State(state): State<WebState>,
+    Csrf(csrf): Csrf,
+    me: Me,
+) -> Result<Response, WebError> {
     require_admin(&state, &me, Action::ManageClasses)?;
-    render(classes_view(&state, &csrf, &me, None, &ClassFields::default()))
+    render(classes_view(
+        &state,
+        &csrf,
+        &me,
+        None,
+        &ClassFields::default(),
+    ))
 }
 
 /// `POST /admin/classes`.
-pub async fn create_class(State(state): State<WebState>, Csrf(csrf): Csrf, me: Me, WebForm(fields): WebForm<ClassFields>) -> Result<Response, WebError> {
-    match state.app.create_class(&me.current.subject, &fields.to_form()) {
+pub async fn create_class(
+    State(state): State<WebState>,
+    Csrf(csrf): Csrf,
+    me: Me,
+    WebForm(fields): WebForm<ClassFields>,
+) -> Result<Response, WebError> {
+    match state
+        .app
+        .create_class(&me.current.subject, &fields.to_form())
+    {
         Ok(_) => Ok(redirect(paths::ADMIN_CLASSES)),
-        Err(AppError::Invalid(p)) => render_with(StatusCode::UNPROCESSABLE_ENTITY, classes_view(&state, &csrf, &me, Some(problem(&p)), &fields)),
+        Err(AppError::Invalid(p)) => render_with(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            classes_view(&state, &csrf, &me, Some(problem(&p)), &fields),
+        ),
         Err(e) => Err(e.into()),
     }
 }
 
-fn class_edit_view(state: &WebState, csrf: &str, me: &Me, id: ClassId, fields: Option<ClassFields>, error: Option<String>) -> Result<ClassEditView, WebError> {
+fn class_edit_view(
+    state: &WebState,
+    csrf: &str,
+    me: &Me,
+    id: ClassId,
+    fields: Option<ClassFields>,
+    error: Option<String>,
+) -> Result<ClassEditView, WebError> {
     let directory = state.app.directory();
     let class = directory.class(id).ok_or(WebError::NotFound)?;
     if !directory.can_on_class(&me.current.subject, Action::ManageClasses, id) {
@@ -454,23 +687,65 @@ fn class_edit_view(state: &WebState, csrf: &str, me: &Me, id: ClassId, fields: O
 }
 
 /// `GET /admin/classes/{id}`.
-pub async fn class(State(state): State<WebState>, Csrf(csrf): Csrf, me: Me, WebPath(id): WebPath<u64>) -> Result<Response, WebError> {
-    render(class_edit_view(&state, &csrf, &me, ClassId(id), None, None)?)
+pub async fn class(
+    State(state): State<WebState>,
+    Csrf(csrf): Csrf,
+    me: Me,
+    WebPath(id): WebPath<u64>,
+) -> Result<Response, WebError> {
+    render(class_edit_view(
+        &state,
+        &csrf,
+        &me,
+        ClassId(id),
+        None,
+        None,
+    )?)
 }
 
 /// `POST /admin/classes/{id}`.
-pub async fn update_class(State(state): State<WebState>, Csrf(csrf): Csrf, me: Me, WebPath(id): WebPath<u64>, WebForm(fields): WebForm<ClassFields>) -> Result<Response, WebError> {
-    match state.app.update_class(&me.current.subject, ClassId(id), &fields.to_form()) {
+pub async fn update_class(
+    State(state): State<WebState>,
+    Csrf(csrf): Csrf,
+    me: Me,
+    WebPath(id): WebPath<u64>,
+    WebForm(fields): WebForm<ClassFields>,
+) -> Result<Response, WebError> {
+    match state
+        .app
+        .update_class(&me.current.subject, ClassId(id), &fields.to_form())
+    {
         Ok(_) => Ok(redirect(paths::ADMIN_CLASSES)),
-        Err(AppError::Invalid(p)) => render_with(StatusCode::UNPROCESSABLE_ENTITY, class_edit_view(&state, &csrf, &me, ClassId(id), Some(fields), Some(problem(&p)))?),
+        Err(AppError::Invalid(p)) => render_with(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            class_edit_view(
+                &state,
+                &csrf,
+                &me,
+                ClassId(id),
+                Some(fields),
+                Some(problem(&p)),
+            )?,
+        ),
         Err(e) => Err(e.into()),
     }
 }
 
 /// `POST /admin/classes/{id}/archiver` (toggles).
-pub async fn archive_class(State(state): State<WebState>, me: Me, WebPath(id): WebPath<u64>) -> Result<Response, WebError> {
-    let archived = state.app.directory().class(ClassId(id)).map(|c| c.archived).ok_or(WebError::NotFound)?;
-    state.app.set_class_archived(&me.current.subject, ClassId(id), !archived)?;
+pub async fn archive_class(
+    State(state): State<WebState>,
+    me: Me,
+    WebPath(id): WebPath<u64>,
+) -> Result<Response, WebError> {
+    let archived = state
+        .app
+        .directory()
+        .class(ClassId(id))
+        .map(|c| c.archived)
+        .ok_or(WebError::NotFound)?;
+    state
+        .app
+        .set_class_archived(&me.current.subject, ClassId(id), !archived)?;
     Ok(redirect(paths::ADMIN_CLASSES))
 }
 
@@ -526,7 +801,14 @@ impl GroupFields {
     }
 }
 
-fn groups_view(state: &WebState, csrf: &str, me: &Me, editing: Option<GroupId>, fields: &GroupFields, error: Option<String>) -> GroupsView {
+fn groups_view(
+    state: &WebState,
+    csrf: &str,
+    me: &Me,
+    editing: Option<GroupId>,
+    fields: &GroupFields,
+    error: Option<String>,
+) -> GroupsView {
     let directory = state.app.directory();
     let label = |u: &User| match directory.class_of(u) {
         Some(c) => format!("{} {} ({})", u.last_name, u.first_name, c.name),
@@ -541,21 +823,53 @@ fn groups_view(state: &WebState, csrf: &str, me: &Me, editing: Option<GroupId>, 
             .map(|g| GroupRow {
                 url: with(paths::ADMIN_GROUP, g.id),
                 name: g.name.clone(),
-                class: g.class.and_then(|c| directory.class(c)).map(|c| c.name.clone()).unwrap_or_else(|| "Plusieurs classes".into()),
+                class: g
+                    .class
+                    .and_then(|c| directory.class(c))
+                    .map(|c| c.name.clone())
+                    .unwrap_or_else(|| "Plusieurs classes".into()),
                 members: g.members.len(),
                 archived: g.archived,
             })
             .collect(),
         form: GroupFormView {
-            heading: if editing.is_some() { format!("Modifier le groupe « {} »", fields.name) } else { "Nouveau groupe".into() },
-            action: editing.map(|id| with(paths::ADMIN_GROUP, id)).unwrap_or_else(|| paths::ADMIN_GROUPS.into()),
+            heading: if editing.is_some() {
+                format!("Modifier le groupe « {} »", fields.name)
+            } else {
+                "Nouveau groupe".into()
+            },
+            action: editing
+                .map(|id| with(paths::ADMIN_GROUP, id))
+                .unwrap_or_else(|| paths::ADMIN_GROUPS.into()),
             name: fields.name.clone(),
-            classes: directory.current_classes().iter().map(|c| (c.id.to_string(), c.name.clone(), c.id.to_string() == fields.class)).collect(),
+            classes: directory
+                .current_classes()
+                .iter()
+                .map(|c| {
+                    (
+                        c.id.to_string(),
+                        c.name.clone(),
+                        c.id.to_string() == fields.class,
+                    )
+                })
+                .collect(),
             members: directory
                 .users()
                 .into_iter()
-                .filter(|u| !u.archived && matches!(u.role, Role::Pupil | Role::Teacher | Role::Staff | Role::Headteacher))
-                .map(|u| (u.id.to_string(), label(u), fields.members.contains(&u.id.to_string())))
+                .filter(|u| {
+                    !u.archived
+                        && matches!(
+                            u.role,
+                            Role::Pupil | Role::Teacher | Role::Staff | Role::Headteacher
+                        )
+                })
+                .map(|u| {
+                    (
+                        u.id.to_string(),
+                        label(u),
+                        fields.members.contains(&u.id.to_string()),
+                    )
+                })
                 .collect(),
             editing: editing.is_some(),
             archived: !fields.archived.is_empty(),
@@ -564,38 +878,97 @@ fn groups_view(state: &WebState, csrf: &str, me: &Me, editing: Option<GroupId>, 
 }
 
 /// `GET /admin/groupes`.
-pub async fn groups(State(state): State<WebState>, Csrf(csrf): Csrf, me: Me) -> Result<Response, WebError> {
+pub async fn groups(
+    State(state): State<WebState>,
+    Csrf(csrf): Csrf,
+    me: Me,
+) -> Result<Response, WebError> {
     require_admin(&state, &me, Action::ManageClasses)?;
-    render(groups_view(&state, &csrf, &me, None, &GroupFields::default(), None))
+    render(groups_view(
+        &state,
+        &csrf,
+        &me,
+        None,
+        &GroupFields::default(),
+        None,
+    ))
 }
 
 /// `POST /admin/groupes`.
-pub async fn create_group(State(state): State<WebState>, Csrf(csrf): Csrf, me: Me, WebForm(fields): WebForm<GroupFields>) -> Result<Response, WebError> {
-    match state.app.create_group(&me.current.subject, &fields.to_form()) {
+pub async fn create_group(
+    State(state): State<WebState>,
+    Csrf(csrf): Csrf,
+    me: Me,
+    WebForm(fields): WebForm<GroupFields>,
+) -> Result<Response, WebError> {
+    match state
+        .app
+        .create_group(&me.current.subject, &fields.to_form())
+    {
         Ok(_) => Ok(redirect(paths::ADMIN_GROUPS)),
-        Err(AppError::Invalid(p)) => render_with(StatusCode::UNPROCESSABLE_ENTITY, groups_view(&state, &csrf, &me, None, &fields, Some(problem(&p)))),
+        Err(AppError::Invalid(p)) => render_with(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            groups_view(&state, &csrf, &me, None, &fields, Some(problem(&p))),
+        ),
         Err(e) => Err(e.into()),
     }
 }
 
 /// `GET /admin/groupes/{id}`.
-pub async fn group(State(state): State<WebState>, Csrf(csrf): Csrf, me: Me, WebPath(id): WebPath<u64>) -> Result<Response, WebError> {
+pub async fn group(
+    State(state): State<WebState>,
+    Csrf(csrf): Csrf,
+    me: Me,
+    WebPath(id): WebPath<u64>,
+) -> Result<Response, WebError> {
     let directory = require_admin(&state, &me, Action::ManageClasses)?;
     let group = directory.group(GroupId(id)).ok_or(WebError::NotFound)?;
     let fields = GroupFields {
         name: group.name.clone(),
         class: group.class.map(|c| c.to_string()).unwrap_or_default(),
         members: group.members.iter().map(|m| m.to_string()).collect(),
-        archived: if group.archived { "1".into() } else { String::new() },
+        archived: if group.archived {
+            "1".into()
+        } else {
+            String::new()
+        },
     };
-    render(groups_view(&state, &csrf, &me, Some(group.id), &fields, None))
+    render(groups_view(
+        &state,
+        &csrf,
+        &me,
+        Some(group.id),
+        &fields,
+        None,
+    ))
 }
 
 /// `POST /admin/groupes/{id}`.
-pub async fn update_group(State(state): State<WebState>, Csrf(csrf): Csrf, me: Me, WebPath(id): WebPath<u64>, WebForm(fields): WebForm<GroupFields>) -> Result<Response, WebError> {
-    match state.app.update_group(&me.current.subject, GroupId(id), &fields.to_form(), !fields.archived.is_empty()) {
+pub async fn update_group(
+    State(state): State<WebState>,
+    Csrf(csrf): Csrf,
+    me: Me,
+    WebPath(id): WebPath<u64>,
+    WebForm(fields): WebForm<GroupFields>,
+) -> Result<Response, WebError> {
+    match state.app.update_group(
+        &me.current.subject,
+        GroupId(id),
+        &fields.to_form(),
+        !fields.archived.is_empty(),
+    ) {
         Ok(_) => Ok(redirect(paths::ADMIN_GROUPS)),
-        Err(AppError::Invalid(p)) => render_with(StatusCode::UNPROCESSABLE_ENTITY, groups_view(&state, &csrf, &me, Some(GroupId(id)), &fields, Some(problem(&p)))),
+        Err(AppError::Invalid(p)) => render_with(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            groups_view(
+                &state,
+                &csrf,
+                &me,
+                Some(GroupId(id)),
+                &fields,
+                Some(problem(&p)),
+            ),
+        ),
         Err(e) => Err(e.into()),
     }
 }

@@ -2,12 +2,14 @@
 //! their QR card, first sign-in with an activation code, signing out.
 
 use super::{Layout, redirect, render, render_with};
+use crate::WebState;
 use crate::error::WebError;
 use crate::forms::{WebForm, WebPath, WebQuery};
 use crate::i18n::{self, PICTURES};
 use crate::paths::{self, with};
-use crate::session::{CSRF_COOKIE, Csrf, MaybeMe, SESSION_COOKIE, Visitor, clear_cookie, set_cookie};
-use crate::WebState;
+use crate::session::{
+    CSRF_COOKIE, Csrf, MaybeMe, SESSION_COOKIE, Visitor, clear_cookie, set_cookie,
+};
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
@@ -73,7 +75,12 @@ struct ActivateView {
 fn signed_in(done: SignedIn) -> Response {
     let mut response = redirect(paths::HOME);
     set_cookie(&mut response, SESSION_COOKIE, &done.token, "Lax");
-    set_cookie(&mut response, CSRF_COOKIE, &preau_app::tokens::secret_token(), "Strict");
+    set_cookie(
+        &mut response,
+        CSRF_COOKIE,
+        &preau_app::tokens::secret_token(),
+        "Strict",
+    );
     response
 }
 
@@ -83,11 +90,19 @@ fn failure(e: AppError) -> (axum::http::StatusCode, String) {
 }
 
 /// `GET /connexion`.
-pub async fn sign_in_page(State(state): State<WebState>, Csrf(csrf): Csrf, MaybeMe(me): MaybeMe) -> Result<Response, WebError> {
+pub async fn sign_in_page(
+    State(state): State<WebState>,
+    Csrf(csrf): Csrf,
+    MaybeMe(me): MaybeMe,
+) -> Result<Response, WebError> {
     if me.is_some() {
         return Ok(redirect(paths::HOME));
     }
-    render(SignInView { layout: Layout::new(&state, &csrf, None), error: None, login: String::new() })
+    render(SignInView {
+        layout: Layout::new(&state, &csrf, None),
+        error: None,
+        login: String::new(),
+    })
 }
 
 /// The adults' sign-in form.
@@ -98,38 +113,77 @@ pub struct SignInForm {
 }
 
 /// `POST /connexion`.
-pub async fn sign_in(State(state): State<WebState>, Visitor(visitor): Visitor, Csrf(csrf): Csrf, WebForm(form): WebForm<SignInForm>) -> Result<Response, WebError> {
-    match state.app.sign_in_password(&visitor, &form.login, &form.password).await {
+pub async fn sign_in(
+    State(state): State<WebState>,
+    Visitor(visitor): Visitor,
+    Csrf(csrf): Csrf,
+    WebForm(form): WebForm<SignInForm>,
+) -> Result<Response, WebError> {
+    match state
+        .app
+        .sign_in_password(&visitor, &form.login, &form.password)
+        .await
+    {
         Ok(done) => Ok(signed_in(done)),
         Err(AppError::Store(e)) => Err(AppError::Store(e).into()),
         Err(e) => {
             let (status, message) = failure(e);
-            render_with(status, SignInView { layout: Layout::new(&state, &csrf, None), error: Some(message), login: form.login })
+            render_with(
+                status,
+                SignInView {
+                    layout: Layout::new(&state, &csrf, None),
+                    error: Some(message),
+                    login: form.login,
+                },
+            )
         }
     }
 }
 
 /// `GET /connexion/eleve`: the classes, as big buttons.
-pub async fn pupil_classes(State(state): State<WebState>, Visitor(visitor): Visitor, Csrf(csrf): Csrf) -> Result<Response, WebError> {
+pub async fn pupil_classes(
+    State(state): State<WebState>,
+    Visitor(visitor): Visitor,
+    Csrf(csrf): Csrf,
+) -> Result<Response, WebError> {
     let classes = state.app.pupil_sign_in_classes(&visitor)?;
     render(PupilClassesView {
         layout: Layout::new(&state, &csrf, None),
         error: None,
-        classes: classes.iter().map(|c| (with(paths::PUPIL_CLASS, c.id), c.name.clone())).collect(),
+        classes: classes
+            .iter()
+            .map(|c| (with(paths::PUPIL_CLASS, c.id), c.name.clone()))
+            .collect(),
     })
 }
 
 /// `GET /connexion/eleve/classe/{class}`: the pupils' first names.
-pub async fn pupil_names(State(state): State<WebState>, Visitor(visitor): Visitor, Csrf(csrf): Csrf, WebPath(class): WebPath<u64>) -> Result<Response, WebError> {
-    let (class, pupils) = state.app.pupil_sign_in_names(&visitor, preau_core::ClassId(class))?;
+pub async fn pupil_names(
+    State(state): State<WebState>,
+    Visitor(visitor): Visitor,
+    Csrf(csrf): Csrf,
+    WebPath(class): WebPath<u64>,
+) -> Result<Response, WebError> {
+    let (class, pupils) = state
+        .app
+        .pupil_sign_in_names(&visitor, preau_core::ClassId(class))?;
     render(PupilNamesView {
         layout: Layout::new(&state, &csrf, None),
         class_name: class.name,
-        pupils: pupils.iter().map(|p| (with(paths::PUPIL_PICTURES, p.id), p.short_name())).collect(),
+        pupils: pupils
+            .iter()
+            .map(|p| (with(paths::PUPIL_PICTURES, p.id), p.short_name()))
+            .collect(),
     })
 }
 
-fn pictures_view(state: &WebState, csrf: &str, pupil: &preau_core::User, so_far: &[u8], error: Option<String>) -> PicturesView {
+fn pictures_view(
+    state: &WebState,
+    csrf: &str,
+    pupil: &preau_core::User,
+    so_far: &[u8],
+    error: Option<String>,
+) -> PicturesView {
     let mut progress = [false; 3];
     for slot in progress.iter_mut().take(so_far.len()) {
         *slot = true;
@@ -139,7 +193,11 @@ fn pictures_view(state: &WebState, csrf: &str, pupil: &preau_core::User, so_far:
         name: pupil.first_name.clone(),
         error,
         action: with(paths::PUPIL_PICTURES, pupil.id),
-        so_far: so_far.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("-"),
+        so_far: so_far
+            .iter()
+            .map(|p| p.to_string())
+            .collect::<Vec<_>>()
+            .join("-"),
         chosen: so_far.len(),
         progress,
         pictures: PICTURES,
@@ -147,8 +205,15 @@ fn pictures_view(state: &WebState, csrf: &str, pupil: &preau_core::User, so_far:
 }
 
 /// `GET /connexion/eleve/{pupil}`: the nine pictures.
-pub async fn pictures_page(State(state): State<WebState>, Visitor(visitor): Visitor, Csrf(csrf): Csrf, WebPath(pupil): WebPath<u64>) -> Result<Response, WebError> {
-    let pupil = state.app.pupil_for_sign_in(&visitor, preau_core::UserId(pupil))?;
+pub async fn pictures_page(
+    State(state): State<WebState>,
+    Visitor(visitor): Visitor,
+    Csrf(csrf): Csrf,
+    WebPath(pupil): WebPath<u64>,
+) -> Result<Response, WebError> {
+    let pupil = state
+        .app
+        .pupil_for_sign_in(&visitor, preau_core::UserId(pupil))?;
     render(pictures_view(&state, &csrf, &pupil, &[], None))
 }
 
@@ -161,9 +226,22 @@ pub struct PictureStep {
 }
 
 /// `POST /connexion/eleve/{pupil}`: adds a picture; at the third, tries to sign in.
-pub async fn pictures_step(State(state): State<WebState>, Visitor(visitor): Visitor, Csrf(csrf): Csrf, WebPath(pupil): WebPath<u64>, WebForm(step): WebForm<PictureStep>) -> Result<Response, WebError> {
-    let pupil = state.app.pupil_for_sign_in(&visitor, preau_core::UserId(pupil))?;
-    let mut picks: Vec<u8> = step.deja.split('-').filter_map(|p| p.parse().ok()).filter(|p| *p < 9).collect();
+pub async fn pictures_step(
+    State(state): State<WebState>,
+    Visitor(visitor): Visitor,
+    Csrf(csrf): Csrf,
+    WebPath(pupil): WebPath<u64>,
+    WebForm(step): WebForm<PictureStep>,
+) -> Result<Response, WebError> {
+    let pupil = state
+        .app
+        .pupil_for_sign_in(&visitor, preau_core::UserId(pupil))?;
+    let mut picks: Vec<u8> = step
+        .deja
+        .split('-')
+        .filter_map(|p| p.parse().ok())
+        .filter(|p| *p < 9)
+        .collect();
     if step.image >= 9 || picks.len() >= 3 {
         return Err(WebError::BadForm("picture out of range".into()));
     }
@@ -171,34 +249,69 @@ pub async fn pictures_step(State(state): State<WebState>, Visitor(visitor): Visi
     if picks.len() < 3 {
         return render(pictures_view(&state, &csrf, &pupil, &picks, None));
     }
-    match state.app.sign_in_pictures(&visitor, pupil.id, [picks[0], picks[1], picks[2]]) {
+    match state
+        .app
+        .sign_in_pictures(&visitor, pupil.id, [picks[0], picks[1], picks[2]])
+    {
         Ok(done) => Ok(signed_in(done)),
         Err(AppError::Store(e)) => Err(AppError::Store(e).into()),
         Err(AppError::WrongCredentials) => render_with(
             axum::http::StatusCode::UNAUTHORIZED,
-            pictures_view(&state, &csrf, &pupil, &[], Some(i18n::WRONG_PICTURES.into())),
+            pictures_view(
+                &state,
+                &csrf,
+                &pupil,
+                &[],
+                Some(i18n::WRONG_PICTURES.into()),
+            ),
         ),
         Err(e) => {
             let (status, message) = failure(e);
-            render_with(status, pictures_view(&state, &csrf, &pupil, &[], Some(message)))
+            render_with(
+                status,
+                pictures_view(&state, &csrf, &pupil, &[], Some(message)),
+            )
         }
     }
 }
 
 /// `GET /connexion/carte/{secret}`: greets the card's owner.
-pub async fn card_page(State(state): State<WebState>, Visitor(visitor): Visitor, Csrf(csrf): Csrf, WebPath(secret): WebPath<String>) -> Result<Response, WebError> {
+pub async fn card_page(
+    State(state): State<WebState>,
+    Visitor(visitor): Visitor,
+    Csrf(csrf): Csrf,
+    WebPath(secret): WebPath<String>,
+) -> Result<Response, WebError> {
     let pupil = state.app.card_holder(&visitor, &secret)?;
-    render(CardView { layout: Layout::new(&state, &csrf, None), name: pupil.first_name, action: with(paths::CARD, &secret), error: None })
+    render(CardView {
+        layout: Layout::new(&state, &csrf, None),
+        name: pupil.first_name,
+        action: with(paths::CARD, &secret),
+        error: None,
+    })
 }
 
 /// `POST /connexion/carte/{secret}`: signs the card's owner in.
-pub async fn card_sign_in(State(state): State<WebState>, Visitor(visitor): Visitor, Csrf(csrf): Csrf, WebPath(secret): WebPath<String>) -> Result<Response, WebError> {
+pub async fn card_sign_in(
+    State(state): State<WebState>,
+    Visitor(visitor): Visitor,
+    Csrf(csrf): Csrf,
+    WebPath(secret): WebPath<String>,
+) -> Result<Response, WebError> {
     match state.app.sign_in_card(&visitor, &secret) {
         Ok(done) => Ok(signed_in(done)),
         Err(e @ (AppError::Wait(_) | AppError::Locked)) => {
             let pupil = state.app.card_holder(&visitor, &secret)?;
             let (status, message) = failure(e);
-            render_with(status, CardView { layout: Layout::new(&state, &csrf, None), name: pupil.first_name, action: with(paths::CARD, &secret), error: Some(message) })
+            render_with(
+                status,
+                CardView {
+                    layout: Layout::new(&state, &csrf, None),
+                    name: pupil.first_name,
+                    action: with(paths::CARD, &secret),
+                    error: Some(message),
+                },
+            )
         }
         Err(e) => Err(e.into()),
     }
@@ -212,8 +325,17 @@ pub struct ActivateQuery {
 }
 
 /// `GET /activation`.
-pub async fn activate_page(State(state): State<WebState>, Csrf(csrf): Csrf, WebQuery(query): WebQuery<ActivateQuery>) -> Result<Response, WebError> {
-    render(ActivateView { layout: Layout::new(&state, &csrf, None), error: None, login: query.identifiant, min_len: preau_app::auth::MIN_PASSWORD_LEN })
+pub async fn activate_page(
+    State(state): State<WebState>,
+    Csrf(csrf): Csrf,
+    WebQuery(query): WebQuery<ActivateQuery>,
+) -> Result<Response, WebError> {
+    render(ActivateView {
+        layout: Layout::new(&state, &csrf, None),
+        error: None,
+        login: query.identifiant,
+        min_len: preau_app::auth::MIN_PASSWORD_LEN,
+    })
 }
 
 /// The activation form.
@@ -226,8 +348,23 @@ pub struct ActivateForm {
 }
 
 /// `POST /activation`: sets the password and signs in.
-pub async fn activate(State(state): State<WebState>, Visitor(visitor): Visitor, Csrf(csrf): Csrf, WebForm(form): WebForm<ActivateForm>) -> Result<Response, WebError> {
-    match state.app.activate(&visitor, &form.login, &form.code, &form.password, &form.confirmation).await {
+pub async fn activate(
+    State(state): State<WebState>,
+    Visitor(visitor): Visitor,
+    Csrf(csrf): Csrf,
+    WebForm(form): WebForm<ActivateForm>,
+) -> Result<Response, WebError> {
+    match state
+        .app
+        .activate(
+            &visitor,
+            &form.login,
+            &form.code,
+            &form.password,
+            &form.confirmation,
+        )
+        .await
+    {
         Ok(done) => Ok(signed_in(done)),
         Err(AppError::Store(e)) => Err(AppError::Store(e).into()),
         Err(e) => {
@@ -236,13 +373,24 @@ pub async fn activate(State(state): State<WebState>, Visitor(visitor): Visitor, 
             if wrong {
                 message = i18n::WRONG_ACTIVATION.into();
             }
-            render_with(status, ActivateView { layout: Layout::new(&state, &csrf, None), error: Some(message), login: form.login, min_len: preau_app::auth::MIN_PASSWORD_LEN })
+            render_with(
+                status,
+                ActivateView {
+                    layout: Layout::new(&state, &csrf, None),
+                    error: Some(message),
+                    login: form.login,
+                    min_len: preau_app::auth::MIN_PASSWORD_LEN,
+                },
+            )
         }
     }
 }
 
 /// `POST /deconnexion`: ends the session server-side.
-pub async fn sign_out(State(state): State<WebState>, MaybeMe(me): MaybeMe) -> Result<Response, WebError> {
+pub async fn sign_out(
+    State(state): State<WebState>,
+    MaybeMe(me): MaybeMe,
+) -> Result<Response, WebError> {
     if let Some(me) = me {
         state.app.sign_out(&me.token)?;
     }

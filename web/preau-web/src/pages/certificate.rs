@@ -2,8 +2,8 @@
 //! and the plain-HTTP redirect to HTTPS.
 
 use super::{Layout, render};
-use crate::error::WebError;
 use crate::WebState;
+use crate::error::WebError;
 use askama::Template;
 use axum::extract::{Request, State};
 use axum::http::{StatusCode, header};
@@ -22,8 +22,14 @@ struct CertificateView {
 fn der_fingerprint(pem: &str) -> String {
     use base64::Engine;
     let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
-    let der = base64::engine::general_purpose::STANDARD.decode(body).unwrap_or_default();
-    Sha256::digest(&der).iter().map(|b| format!("{b:02X}")).collect::<Vec<_>>().join(":")
+    let der = base64::engine::general_purpose::STANDARD
+        .decode(body)
+        .unwrap_or_default();
+    Sha256::digest(&der)
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect::<Vec<_>>()
+        .join(":")
 }
 
 /// `GET /certificat` (on both ports).
@@ -32,7 +38,11 @@ pub async fn page(State(state): State<WebState>) -> Result<Response, WebError> {
         layout: Layout::new(&state, "", None),
         available: state.ca_pem.is_some(),
         https_url: state.public_url.to_string(),
-        fingerprint: state.ca_pem.as_deref().map(|p| der_fingerprint(p)).unwrap_or_default(),
+        fingerprint: state
+            .ca_pem
+            .as_deref()
+            .map(|p| der_fingerprint(p))
+            .unwrap_or_default(),
     })
 }
 
@@ -42,7 +52,10 @@ pub async fn download(State(state): State<WebState>) -> Result<Response, WebErro
     Ok((
         [
             (header::CONTENT_TYPE, "application/x-x509-ca-cert"),
-            (header::CONTENT_DISPOSITION, "attachment; filename=\"preau-ca.crt\""),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"preau-ca.crt\"",
+            ),
         ],
         pem.to_string(),
     )
@@ -60,9 +73,25 @@ pub async fn to_https(req: Request, https_port: u16) -> Response {
     let Some(host) = host else {
         return WebError::BadForm("no host header".into()).into_response();
     };
-    let host = if host.contains(':') && !host.starts_with('[') { format!("[{host}]") } else { host };
-    let port = if https_port == 443 { String::new() } else { format!(":{https_port}") };
-    let path = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
+    let host = if host.contains(':') && !host.starts_with('[') {
+        format!("[{host}]")
+    } else {
+        host
+    };
+    let port = if https_port == 443 {
+        String::new()
+    } else {
+        format!(":{https_port}")
+    };
+    let path = req
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str())
+        .unwrap_or("/");
     let location = format!("https://{host}{port}{path}");
-    (StatusCode::PERMANENT_REDIRECT, [(header::LOCATION, location)]).into_response()
+    (
+        StatusCode::PERMANENT_REDIRECT,
+        [(header::LOCATION, location)],
+    )
+        .into_response()
 }

@@ -2,12 +2,12 @@
 
 use super::account::french_date;
 use super::{Layout, redirect, render};
+use crate::WebState;
 use crate::error::WebError;
 use crate::forms::{WebForm, WebPath};
 use crate::i18n::{PICTURES, picture_names};
 use crate::paths::{self, with};
 use crate::session::{Csrf, Me};
-use crate::WebState;
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
@@ -57,7 +57,12 @@ struct CardsView {
 }
 
 /// `GET /classe/{id}`.
-pub async fn class_page(State(state): State<WebState>, Csrf(csrf): Csrf, me: Me, WebPath(id): WebPath<u64>) -> Result<Response, WebError> {
+pub async fn class_page(
+    State(state): State<WebState>,
+    Csrf(csrf): Csrf,
+    me: Me,
+    WebPath(id): WebPath<u64>,
+) -> Result<Response, WebError> {
     let id = ClassId(id);
     let directory = state.app.directory();
     let class = directory.class(id).ok_or(WebError::NotFound)?;
@@ -81,7 +86,12 @@ pub async fn class_page(State(state): State<WebState>, Csrf(csrf): Csrf, me: Me,
         layout: Layout::new(&state, &csrf, Some(&me)),
         name: class.name.clone(),
         levels: levels_label(&class.levels),
-        teachers: directory.teachers_of(id).iter().map(|t| t.full_name()).collect::<Vec<_>>().join(", "),
+        teachers: directory
+            .teachers_of(id)
+            .iter()
+            .map(|t| t.full_name())
+            .collect::<Vec<_>>()
+            .join(", "),
         pupils,
         cards: directory.can_on_class(subject, Action::PrintLoginCards, id),
         cards_url: with(paths::CLASS_CARDS, id),
@@ -103,7 +113,11 @@ pub fn qr_svg(url: &str) -> String {
 }
 
 /// `GET /classe/{id}/cartes`: an A4 sheet of QR login cards.
-pub async fn cards(State(state): State<WebState>, me: Me, WebPath(id): WebPath<u64>) -> Result<Response, WebError> {
+pub async fn cards(
+    State(state): State<WebState>,
+    me: Me,
+    WebPath(id): WebPath<u64>,
+) -> Result<Response, WebError> {
     let id = ClassId(id);
     let directory = state.app.directory();
     let class = directory.class(id).ok_or(WebError::NotFound)?;
@@ -120,7 +134,10 @@ pub async fn cards(State(state): State<WebState>, me: Me, WebPath(id): WebPath<u
             CardRow {
                 name: pupil.full_name(),
                 qr_svg: qr_svg(&url),
-                pictures: code.iter().filter_map(|p| PICTURES.get(*p as usize).copied()).collect(),
+                pictures: code
+                    .iter()
+                    .filter_map(|p| PICTURES.get(*p as usize).copied())
+                    .collect(),
                 picture_names: picture_names(&code),
             }
         })
@@ -128,7 +145,10 @@ pub async fn cards(State(state): State<WebState>, me: Me, WebPath(id): WebPath<u
     render(CardsView {
         css_url: state.assets.css_url.clone(),
         class_name: class.name.clone(),
-        school: directory.school().map(|s| s.name.clone()).unwrap_or_default(),
+        school: directory
+            .school()
+            .map(|s| s.name.clone())
+            .unwrap_or_default(),
         back_url: with(paths::CLASS, id),
         cards,
     })
@@ -142,8 +162,17 @@ pub struct ReturnTo {
 }
 
 /// `POST /comptes/{id}/debloquer`: a teacher or the headteacher unlocks an account.
-pub async fn unlock(State(state): State<WebState>, me: Me, WebPath(id): WebPath<u64>, WebForm(form): WebForm<ReturnTo>) -> Result<Response, WebError> {
+pub async fn unlock(
+    State(state): State<WebState>,
+    me: Me,
+    WebPath(id): WebPath<u64>,
+    WebForm(form): WebForm<ReturnTo>,
+) -> Result<Response, WebError> {
     state.app.unlock(&me.current.subject, UserId(id))?;
-    let back = if paths::is_local(&form.retour) { form.retour } else { paths::HOME.to_string() };
+    let back = if paths::is_local(&form.retour) {
+        form.retour
+    } else {
+        paths::HOME.to_string()
+    };
     Ok(redirect(&back))
 }

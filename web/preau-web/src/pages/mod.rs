@@ -38,7 +38,10 @@ impl Layout {
         Layout {
             css_url: state.assets.css_url.clone(),
             favicon_url: state.assets.favicon_url.clone(),
-            school: directory.school().map(|s| s.name.clone()).unwrap_or_else(|| "Préau".into()),
+            school: directory
+                .school()
+                .map(|s| s.name.clone())
+                .unwrap_or_else(|| "Préau".into()),
             csrf: csrf.to_string(),
             me: me.map(|m| (m.current.user.full_name(), m.current.user.role.label())),
             pupil: me.is_some_and(|m| m.current.user.role == preau_core::Role::Pupil),

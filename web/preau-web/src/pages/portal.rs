@@ -1,10 +1,10 @@
 //! The personalised portal: one tile per service the person's role gives.
 
 use super::{Layout, render};
+use crate::WebState;
 use crate::error::WebError;
 use crate::paths::{self, with};
 use crate::session::{Csrf, Me};
-use crate::WebState;
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
@@ -38,32 +38,71 @@ pub fn tiles(directory: &Directory, me: &Me) -> Vec<Tile> {
     let subject = &me.current.subject;
     let mut tiles = Vec::new();
     if directory.can_on_school(subject, Action::ManageAccount) {
-        tiles.push(Tile { icon: "👥", title: "Comptes".into(), detail: "Élèves, parents, personnels".into(), href: paths::ADMIN_USERS.into() });
+        tiles.push(Tile {
+            icon: "👥",
+            title: "Comptes".into(),
+            detail: "Élèves, parents, personnels".into(),
+            href: paths::ADMIN_USERS.into(),
+        });
     }
     if directory.can_on_school(subject, Action::ManageClasses) {
-        tiles.push(Tile { icon: "🏫", title: "Classes".into(), detail: "Niveaux et enseignant·es".into(), href: paths::ADMIN_CLASSES.into() });
-        tiles.push(Tile { icon: "🧩", title: "Groupes".into(), detail: "Groupes de travail".into(), href: paths::ADMIN_GROUPS.into() });
+        tiles.push(Tile {
+            icon: "🏫",
+            title: "Classes".into(),
+            detail: "Niveaux et enseignant·es".into(),
+            href: paths::ADMIN_CLASSES.into(),
+        });
+        tiles.push(Tile {
+            icon: "🧩",
+            title: "Groupes".into(),
+            detail: "Groupes de travail".into(),
+            href: paths::ADMIN_GROUPS.into(),
+        });
     }
     for class in directory.current_classes() {
-        if subject.classes.contains(&class.id) && directory.can_on_class(subject, Action::ViewClass, class.id) {
+        if subject.classes.contains(&class.id)
+            && directory.can_on_class(subject, Action::ViewClass, class.id)
+        {
             let pupils = directory.pupils_of(class.id).len();
-            tiles.push(Tile { icon: "🎒", title: class.name.clone(), detail: format!("{pupils} élèves"), href: with(paths::CLASS, class.id) });
+            tiles.push(Tile {
+                icon: "🎒",
+                title: class.name.clone(),
+                detail: format!("{pupils} élèves"),
+                href: with(paths::CLASS, class.id),
+            });
         }
     }
     for child in directory.children_of(me.current.user.id) {
         if directory.can_on_user(subject, Action::ViewProfile, child.id) {
-            let class = directory.class_of(child).map(|c| c.name.clone()).unwrap_or_default();
-            tiles.push(Tile { icon: "🧒", title: child.first_name.clone(), detail: class, href: with(paths::PROFILE, child.id) });
+            let class = directory
+                .class_of(child)
+                .map(|c| c.name.clone())
+                .unwrap_or_default();
+            tiles.push(Tile {
+                icon: "🧒",
+                title: child.first_name.clone(),
+                detail: class,
+                href: with(paths::PROFILE, child.id),
+            });
         }
     }
     if me.current.user.role.is_adult() {
-        tiles.push(Tile { icon: "🔑", title: "Mon compte".into(), detail: "Mot de passe".into(), href: paths::ACCOUNT.into() });
+        tiles.push(Tile {
+            icon: "🔑",
+            title: "Mon compte".into(),
+            detail: "Mot de passe".into(),
+            href: paths::ACCOUNT.into(),
+        });
     }
     tiles
 }
 
 /// `GET /`: the portal, or the sign-in page for visitors.
-pub async fn home(State(state): State<WebState>, Csrf(csrf): Csrf, me: Me) -> Result<Response, WebError> {
+pub async fn home(
+    State(state): State<WebState>,
+    Csrf(csrf): Csrf,
+    me: Me,
+) -> Result<Response, WebError> {
     let directory = state.app.directory();
     if !directory.can_on_school(&me.current.subject, Action::ViewPortal) {
         return Err(WebError::Forbidden);
@@ -71,10 +110,23 @@ pub async fn home(State(state): State<WebState>, Csrf(csrf): Csrf, me: Me) -> Re
     let user = &me.current.user;
     let subtitle = match user.role {
         Role::Pupil => directory.class_of(user).map(|c| {
-            let teachers: Vec<String> = directory.teachers_of(c.id).iter().map(|t| t.full_name()).collect();
+            let teachers: Vec<String> = directory
+                .teachers_of(c.id)
+                .iter()
+                .map(|t| t.full_name())
+                .collect();
             format!("Tu es en {} avec {}.", c.name, teachers.join(" et "))
         }),
-        role => Some(format!("{} — {}", role.label(), directory.school().map(|s| s.name.as_str()).unwrap_or(""))),
+        role => Some(format!(
+            "{} — {}",
+            role.label(),
+            directory.school().map(|s| s.name.as_str()).unwrap_or("")
+        )),
     };
-    render(PortalView { layout: Layout::new(&state, &csrf, Some(&me)), first_name: user.first_name.clone(), subtitle, tiles: tiles(&directory, &me) })
+    render(PortalView {
+        layout: Layout::new(&state, &csrf, Some(&me)),
+        first_name: user.first_name.clone(),
+        subtitle,
+        tiles: tiles(&directory, &me),
+    })
 }

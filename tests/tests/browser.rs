@@ -1,0 +1,455 @@
+//! Browser test: real Chromium, driven over WebDriver (chromedriver) with `fantoccini`, walks
+//! through the teacher's and the pupil's sign-in journeys on a running box.
+//!
+//! Needs `/usr/bin/chromium` and `/usr/bin/chromedriver` (Debian: `apt-get install chromium
+//! chromium-driver`). Without them the test prints a loud SKIPPED line and passes, unless
+//! `PREAU_REQUIRE_BROWSER=1` is set, in which case it fails.
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use preau_app::demo::DemoAccount;
+use preau_tests::TestApp;
+use serde_json::json;
+use std::io::{Read, Write};
+use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Upper bound of every wait on the browser.
+const WAIT: Duration = Duration::from_secs(10);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn teacher_and_pupil_sign_in_with_a_real_browser() {
+    let Some(tools) = BrowserTools::find() else {
+        return;
+    };
+    let started = Instant::now();
+    let app = TestApp::start().await;
+    let driver = Driver::spawn(&tools);
+    let client = driver.connect(&tools).await;
+
+    teacher_journey(&client, &app).await;
+    pupil_journey(&client, &app).await;
+
+    client.close().await.expect("close the browser session");
+    drop(driver);
+    eprintln!(
+        "browser test: both journeys passed in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+}
+
+/// Signs the first teacher in with a password, opens their class, signs out.
+async fn teacher_journey(client: &Client, app: &TestApp) {
+    let teacher = &app.school.teachers[0];
+    let class = &app.school.classes[0];
+    let password = teacher.password.as_deref().expect("teacher password");
+
+    goto(client, &app.url("/connexion")).await;
+    let login = wait_for(client, "//input[@id='login']", "the login field").await;
+    login
+        .send_keys(&teacher.user.login)
+        .await
+        .expect("type the login");
+    let field = wait_for(client, "//input[@id='password']", "the password field").await;
+    field.send_keys(password).await.expect("type the password");
+    click(
+        client,
+        "//form[.//input[@id='login']]//button[@type='submit']",
+        "the sign-in button",
+    )
+    .await;
+
+    // The portal.
+    let hello = format!("Bonjour {}", teacher.user.first_name);
+    wait_for(
+        client,
+        &format!("//h1[contains(normalize-space(.), {})]", literal(&hello)),
+        "the teacher's greeting",
+    )
+    .await;
+    wait_for_path(client, "/").await;
+    let tile = tile_xpath(&class.name);
+    wait_for(client, &tile, "the tile of the teacher's class").await;
+    screenshot(client, "browser-teacher-portal.png").await;
+
+    // The class page lists its pupils.
+    click(client, &tile, "the tile of the teacher's class").await;
+    wait_for(
+        client,
+        &format!("//h1[normalize-space(.) = {}]", literal(&class.name)),
+        "the class title",
+    )
+    .await;
+    let pupils = pupils_of_first_class(app);
+    let pupil = pupils.first().expect("a pupil in the first class");
+    let row = format!(
+        "//table//th[@scope='row'][normalize-space(.) = {}]",
+        literal(&pupil.user.full_name())
+    );
+    wait_for(client, &row, "the pupil's row on the class page").await;
+    let rows = client
+        .find_all(Locator::XPath("//table/tbody/tr"))
+        .await
+        .expect("class rows");
+    assert_eq!(
+        rows.len(),
+        pupils.len(),
+        "the class page should list every pupil of {}",
+        class.name
+    );
+    screenshot(client, "browser-teacher-class.png").await;
+
+    // Sign out.
+    click(
+        client,
+        "//form[@action='/deconnexion']//button[@type='submit']",
+        "the sign-out button",
+    )
+    .await;
+    wait_for_path(client, "/connexion").await;
+    wait_for(
+        client,
+        "//input[@id='login']",
+        "the sign-in form after signing out",
+    )
+    .await;
+}
+
+/// Signs a pupil of the first class in: class, name, then the three pictures.
+async fn pupil_journey(client: &Client, app: &TestApp) {
+    let class = &app.school.classes[0];
+    let pupils = pupils_of_first_class(app);
+    // A pupil whose short name ("Léa M.") is unique in the class, so the name tile is unambiguous.
+    let pupil = pupils
+        .iter()
+        .find(|p| {
+            pupils
+                .iter()
+                .filter(|q| q.user.short_name() == p.user.short_name())
+                .count()
+                == 1
+        })
+        .expect("a pupil with a unique short name in the first class");
+    let code = pupil.pictures.expect("picture code");
+
+    goto(client, &app.url("/connexion")).await;
+    click(
+        client,
+        "//a[contains(normalize-space(.), 'Je choisis ma classe')]",
+        "the pupils' link",
+    )
+    .await;
+    wait_for_path(client, "/connexion/eleve").await;
+    click(client, &tile_xpath(&class.name), "the class tile").await;
+    click(
+        client,
+        &tile_xpath(&pupil.user.short_name()),
+        "the pupil's name tile",
+    )
+    .await;
+
+    for (step, picture) in code.iter().enumerate() {
+        // Each press reloads the page: wait for the progress of this step, then find the button anew.
+        let progress = format!(
+            "//p[contains(@class, 'progress')][count(span[contains(concat(' ', normalize-space(@class), ' '), ' done ')]) = {step}]"
+        );
+        wait_for(
+            client,
+            &progress,
+            &format!("the picture page at step {step}"),
+        )
+        .await;
+        let button = client
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::Css(&format!(
+                "form.pictures button[name=image][value=\"{picture}\"]"
+            )))
+            .await
+            .unwrap_or_else(|e| panic!("picture button {picture} at step {step}: {e}"));
+        button
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("press picture {picture} at step {step}: {e}"));
+    }
+
+    // The pupil's portal.
+    let hello = format!("Bonjour {}", pupil.user.first_name);
+    wait_for(
+        client,
+        &format!("//h1[contains(normalize-space(.), {})]", literal(&hello)),
+        "the pupil's greeting",
+    )
+    .await;
+    wait_for_path(client, "/").await;
+    wait_for(
+        client,
+        &format!(
+            "//p[contains(@class, 'lead')][contains(normalize-space(.), {})]",
+            literal(&class.name)
+        ),
+        "the pupil's class in the lead paragraph",
+    )
+    .await;
+    screenshot(client, "browser-pupil-portal.png").await;
+}
+
+/// The pupils of the first class, in demo order.
+fn pupils_of_first_class(app: &TestApp) -> Vec<&DemoAccount> {
+    let class = app.school.classes[0].id;
+    app.school
+        .pupils
+        .iter()
+        .filter(|p| p.user.classes.contains(&class))
+        .collect()
+}
+
+/// A portal or sign-in tile whose label is exactly `label`.
+fn tile_xpath(label: &str) -> String {
+    format!(
+        "//a[contains(concat(' ', normalize-space(@class), ' '), ' tile ')][.//span[normalize-space(.) = {}]]",
+        literal(label)
+    )
+}
+
+/// `text` as an XPath 1.0 string literal.
+fn literal(text: &str) -> String {
+    if !text.contains('\'') {
+        format!("'{text}'")
+    } else if !text.contains('"') {
+        format!("\"{text}\"")
+    } else {
+        let parts: Vec<String> = text.split('\'').map(|part| format!("'{part}'")).collect();
+        format!("concat({})", parts.join(", \"'\", "))
+    }
+}
+
+async fn goto(client: &Client, url: &str) {
+    client
+        .goto(url)
+        .await
+        .unwrap_or_else(|e| panic!("open {url}: {e}"));
+}
+
+/// Waits (bounded) for an element; on timeout, fails with the current page's URL and text.
+async fn wait_for(client: &Client, xpath: &str, what: &str) -> Element {
+    match client
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::XPath(xpath))
+        .await
+    {
+        Ok(element) => element,
+        Err(e) => panic!(
+            "{what} not found ({e}); XPath {xpath}\n{}",
+            page_summary(client).await
+        ),
+    }
+}
+
+async fn click(client: &Client, xpath: &str, what: &str) {
+    let element = wait_for(client, xpath, what).await;
+    element
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("click {what}: {e}"));
+}
+
+/// Waits (bounded) until the browser is on `path`.
+async fn wait_for_path(client: &Client, path: &str) {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let url = client.current_url().await.expect("current URL");
+        if url.path() == path {
+            return;
+        }
+        if Instant::now() > deadline {
+            panic!("expected to be on {path}\n{}", page_summary(client).await);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The current URL and the start of the page's visible text, for failure messages.
+async fn page_summary(client: &Client) -> String {
+    let url = client
+        .current_url()
+        .await
+        .map(|u| u.to_string())
+        .unwrap_or_else(|e| format!("(no URL: {e})"));
+    let text = match client.find(Locator::Css("body")).await {
+        Ok(body) => body.text().await.unwrap_or_default(),
+        Err(e) => format!("(no body: {e})"),
+    };
+    let text: String = text.chars().take(1500).collect();
+    format!("current URL: {url}\npage text:\n{text}")
+}
+
+/// Saves a screenshot in the workspace's target directory, for humans; failures only warn.
+async fn screenshot(client: &Client, name: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../target")
+        .join(name);
+    match client.screenshot().await {
+        Ok(png) => match std::fs::write(&path, png) {
+            Ok(()) => eprintln!("browser test: screenshot {}", path.display()),
+            Err(e) => eprintln!("browser test: cannot write {}: {e}", path.display()),
+        },
+        Err(e) => eprintln!("browser test: no screenshot {name}: {e}"),
+    }
+}
+
+/// Where Chromium and chromedriver are.
+struct BrowserTools {
+    chromium: PathBuf,
+    chromedriver: PathBuf,
+}
+
+impl BrowserTools {
+    /// Finds both programs; when one is missing, skips loudly (or fails if the browser is required).
+    fn find() -> Option<BrowserTools> {
+        let chromium = find_program(&["/usr/bin/chromium"], &["chromium", "chromium-browser"]);
+        let chromedriver = find_program(&["/usr/bin/chromedriver"], &["chromedriver"]);
+        match (chromium, chromedriver) {
+            (Some(chromium), Some(chromedriver)) => Some(BrowserTools {
+                chromium,
+                chromedriver,
+            }),
+            _ => {
+                let message = "browser test — chromium/chromedriver not installed (apt-get install chromium chromium-driver)";
+                if std::env::var("PREAU_REQUIRE_BROWSER").as_deref() == Ok("1") {
+                    panic!("PREAU_REQUIRE_BROWSER=1 but {message}");
+                }
+                eprintln!(
+                    "\n**************************************************************************"
+                );
+                eprintln!("SKIPPED: {message}");
+                eprintln!(
+                    "**************************************************************************\n"
+                );
+                None
+            }
+        }
+    }
+}
+
+/// The first existing file among `paths`, else the first of `names` found in `PATH`.
+fn find_program(paths: &[&str], names: &[&str]) -> Option<PathBuf> {
+    let fixed = paths.iter().map(PathBuf::from).find(|p| p.is_file());
+    fixed.or_else(|| {
+        let path = std::env::var_os("PATH")?;
+        names
+            .iter()
+            .flat_map(|name| std::env::split_paths(&path).map(move |dir| dir.join(name)))
+            .find(|p| p.is_file())
+    })
+}
+
+/// A running chromedriver, shut down (browser included) and killed when dropped, even on failure.
+struct Driver {
+    child: Child,
+    port: u16,
+    /// Chromium's profile directory; removed after the browser is gone.
+    profile: tempfile::TempDir,
+}
+
+impl Driver {
+    /// Starts chromedriver on a free port and waits (bounded) until it accepts connections.
+    fn spawn(tools: &BrowserTools) -> Driver {
+        let port = {
+            let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("bind a free port");
+            listener.local_addr().expect("local address").port()
+        };
+        let child = Command::new(&tools.chromedriver)
+            .arg(format!("--port={port}"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("start {}: {e}", tools.chromedriver.display()));
+        let profile = tempfile::tempdir().expect("browser profile directory");
+        let mut driver = Driver {
+            child,
+            port,
+            profile,
+        };
+        let address = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+        let deadline = Instant::now() + WAIT;
+        loop {
+            if TcpStream::connect_timeout(&address, Duration::from_millis(200)).is_ok() {
+                return driver;
+            }
+            if let Ok(Some(status)) = driver.child.try_wait() {
+                panic!("chromedriver exited before accepting connections: {status}");
+            }
+            if Instant::now() > deadline {
+                panic!("chromedriver did not accept connections on port {port} within {WAIT:?}");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Opens a headless Chromium session.
+    async fn connect(&self, tools: &BrowserTools) -> Client {
+        let args = [
+            "--headless=new".to_string(),
+            "--no-sandbox".into(),
+            "--disable-gpu".into(),
+            "--disable-dev-shm-usage".into(),
+            "--disable-quic".into(),
+            "--no-first-run".into(),
+            "--disable-background-networking".into(),
+            "--disable-component-update".into(),
+            "--disable-sync".into(),
+            format!("--user-data-dir={}", self.profile.path().display()),
+            "--window-size=1024,768".into(),
+        ];
+        let capabilities = json!({
+            "browserName": "chrome",
+            "acceptInsecureCerts": true,
+            "goog:chromeOptions": { "binary": tools.chromium, "args": args },
+        });
+        let serde_json::Value::Object(capabilities) = capabilities else {
+            unreachable!("capabilities are an object")
+        };
+        ClientBuilder::rustls()
+            .expect("rustls for the WebDriver connection")
+            .capabilities(capabilities)
+            .connect(&format!("http://127.0.0.1:{}", self.port))
+            .await
+            .unwrap_or_else(|e| panic!("open a Chromium session through chromedriver: {e}"))
+    }
+
+    /// Asks chromedriver to quit every session (closing Chromium) and to exit.
+    fn shutdown(&self) {
+        let address = SocketAddr::from((Ipv4Addr::LOCALHOST, self.port));
+        if let Ok(mut stream) = TcpStream::connect_timeout(&address, Duration::from_millis(500)) {
+            let _ = stream.set_read_timeout(Some(Duration::from_secs(3)));
+            let request = format!(
+                "GET /shutdown HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\n\r\n",
+                self.port
+            );
+            if stream.write_all(request.as_bytes()).is_ok() {
+                let mut answer = Vec::new();
+                let _ = stream.read_to_end(&mut answer);
+            }
+        }
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        self.shutdown();
+        let deadline = Instant::now() + Duration::from_secs(3);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
