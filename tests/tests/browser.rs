@@ -414,6 +414,7 @@ impl Driver {
         let serde_json::Value::Object(capabilities) = capabilities else {
             unreachable!("capabilities are an object")
         };
+        install_rustls_provider();
         ClientBuilder::rustls()
             .expect("rustls for the WebDriver connection")
             .capabilities(capabilities)
@@ -437,6 +438,28 @@ impl Driver {
             }
         }
     }
+}
+
+/// Installs rustls' process-wide crypto provider, which `ClientBuilder::rustls()` needs.
+///
+/// The dependency graph enables both of rustls' providers (`ring` through reqwest, `aws-lc-rs`
+/// through hyper-rustls' defaults), so rustls cannot pick one itself and would panic. This crate
+/// does not depend on `rustls` directly, so the provider is taken from the box's own TLS
+/// configuration (the `ring` provider, made for a throw-away local CA) and installed from there.
+fn install_rustls_provider() {
+    let dir = tempfile::tempdir().expect("temp dir for a throw-away CA");
+    let config = preau::Config {
+        data_dir: dir.path().to_path_buf(),
+        ..preau::Config::default()
+    };
+    let material = preau::tls::material(&config).expect("TLS material");
+    // Err means a provider is installed already, which is just as good.
+    let _ = material
+        .server
+        .crypto_provider()
+        .as_ref()
+        .clone()
+        .install_default();
 }
 
 impl Drop for Driver {
