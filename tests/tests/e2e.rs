@@ -3,6 +3,11 @@
 
 use preau_tests::{TestApp, extract_csrf};
 
+/// The status a GET of `url` gets.
+async fn status(client: &reqwest::Client, url: &str) -> u16 {
+    client.get(url).send().await.unwrap().status().as_u16()
+}
+
 /// The page's text with HTML entities decoded, as a person reads it.
 async fn body(response: reqwest::Response) -> String {
     let html = response.text().await.expect("body");
@@ -256,10 +261,7 @@ async fn sessions_end_server_side_and_change_at_sign_in() {
 async fn a_password_reset_ends_every_session_and_activation_sets_a_new_one() {
     let app = TestApp::start().await;
     let teacher = app.teacher().await;
-    assert_eq!(
-        teacher.get(app.url("/")).send().await.unwrap().status(),
-        200
-    );
+    assert_eq!(status(&teacher, &app.url("/")).await, 200);
     let head = app.headteacher().await;
     let target = &app.school.teachers[0].user;
     let page = format!("/admin/comptes/{}", target.id);
@@ -275,7 +277,7 @@ async fn a_password_reset_ends_every_session_and_activation_sets_a_new_one() {
         .expect("activation code")
         .to_string();
     assert_eq!(
-        teacher.get(app.url("/")).send().await.unwrap().status(),
+        status(&teacher, &app.url("/")).await,
         303,
         "signed out everywhere"
     );
@@ -422,62 +424,30 @@ async fn the_headteacher_creates_a_teacher_who_activates_their_account() {
 async fn access_follows_the_decision_table() {
     let app = TestApp::start().await;
     let teacher = app.teacher().await;
-    assert_eq!(
-        teacher
-            .get(app.url("/admin/comptes"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        403
-    );
-    assert_eq!(
-        teacher
-            .get(app.url("/admin/comptes.csv"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        403
-    );
+    assert_eq!(status(&teacher, &app.url("/admin/comptes")).await, 403);
+    assert_eq!(status(&teacher, &app.url("/admin/comptes.csv")).await, 403);
     let other_class = app.school.classes[1].id;
     assert_eq!(
-        teacher
-            .get(app.url(&format!("/classe/{other_class}")))
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        status(&teacher, &app.url(&format!("/classe/{other_class}"))).await,
         403
     );
     assert_eq!(
-        teacher
-            .get(app.url(&format!("/classe/{other_class}/cartes")))
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        status(&teacher, &app.url(&format!("/classe/{other_class}/cartes"))).await,
         403
     );
     assert_eq!(
-        teacher
-            .get(app.url(&format!("/classe/{}/cartes", app.school.classes[0].id)))
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        status(
+            &teacher,
+            &app.url(&format!("/classe/{}/cartes", app.school.classes[0].id))
+        )
+        .await,
         200
     );
 
     let parent = app.parent().await;
     let own_child = app.school.pupils[0].user.id;
     assert_eq!(
-        parent
-            .get(app.url(&format!("/profil/{own_child}")))
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        status(&parent, &app.url(&format!("/profil/{own_child}"))).await,
         200
     );
     let stranger = app
@@ -492,34 +462,20 @@ async fn access_follows_the_decision_table() {
         })
         .unwrap();
     assert_eq!(
-        parent
-            .get(app.url(&format!("/profil/{}", stranger.user.id)))
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        status(&parent, &app.url(&format!("/profil/{}", stranger.user.id))).await,
         403
     );
 
     let pupil = app.pupil(0).await;
     assert_eq!(
-        pupil
-            .get(app.url(&format!("/classe/{}", app.school.classes[0].id)))
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        status(
+            &pupil,
+            &app.url(&format!("/classe/{}", app.school.classes[0].id))
+        )
+        .await,
         403
     );
-    assert_eq!(
-        pupil
-            .get(app.url("/admin/classes"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        403
-    );
+    assert_eq!(status(&pupil, &app.url("/admin/classes")).await, 403);
     // Signed out: pages send you to the sign-in page.
     let anonymous = app.client();
     let r = anonymous
@@ -700,10 +656,7 @@ async fn pupils_sign_in_only_from_the_school_network() {
     assert_eq!(r.status(), 403);
     assert!(body(r).await.contains("depuis le réseau de l'école"));
     let page = format!("/connexion/eleve/{}", app.school.pupils[0].user.id);
-    assert_eq!(
-        client.get(app.url(&page)).send().await.unwrap().status(),
-        403
-    );
+    assert_eq!(status(&client, &app.url(&page)).await, 403);
     // Adults may still sign in from anywhere.
     app.teacher().await;
 }
@@ -774,14 +727,7 @@ async fn bad_input_gets_a_french_4xx_page_and_changes_nothing() {
     assert!(bad_form.status().is_client_error());
 
     // No state change on GET; a forged session cookie is just a visitor.
-    assert_eq!(
-        head.get(app.url("/deconnexion"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        405
-    );
+    assert_eq!(status(&head, &app.url("/deconnexion")).await, 405);
     let forged = app
         .client()
         .get(app.url("/"))

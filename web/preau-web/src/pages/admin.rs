@@ -72,6 +72,21 @@ fn role_options(selected: &str) -> Vec<(&'static str, &'static str, bool)> {
         .collect()
 }
 
+/// The current classes as select options (id, name, selected).
+fn class_options(directory: &Directory, selected: &str) -> Vec<(String, String, bool)> {
+    directory
+        .current_classes()
+        .iter()
+        .map(|c| {
+            (
+                c.id.to_string(),
+                c.name.clone(),
+                c.id.to_string() == selected,
+            )
+        })
+        .collect()
+}
+
 fn matches_search(user: &User, q: &str) -> bool {
     let q = q.trim().to_lowercase();
     q.is_empty() || user.full_name().to_lowercase().contains(&q) || user.login.contains(&q)
@@ -209,17 +224,7 @@ fn user_view(
         error,
         notice,
         roles: role_options(&form.role),
-        classes: directory
-            .current_classes()
-            .iter()
-            .map(|c| {
-                (
-                    c.id.to_string(),
-                    c.name.clone(),
-                    c.id.to_string() == form.class,
-                )
-            })
-            .collect(),
+        classes: class_options(&directory, &form.class),
         parents: directory
             .users()
             .into_iter()
@@ -842,17 +847,7 @@ fn groups_view(
                 .map(|id| with(paths::ADMIN_GROUP, id))
                 .unwrap_or_else(|| paths::ADMIN_GROUPS.into()),
             name: fields.name.clone(),
-            classes: directory
-                .current_classes()
-                .iter()
-                .map(|c| {
-                    (
-                        c.id.to_string(),
-                        c.name.clone(),
-                        c.id.to_string() == fields.class,
-                    )
-                })
-                .collect(),
+            classes: class_options(&directory, &fields.class),
             members: directory
                 .users()
                 .into_iter()
