@@ -48,6 +48,7 @@ async fn teacher_journey(client: &Client, app: &TestApp) {
 
     goto(client, &app.url("/connexion")).await;
     let login = wait_for(client, "//input[@id='login']", "the login field").await;
+    screenshot(client, "browser-sign-in.png").await;
     login
         .send_keys(&teacher.user.login)
         .await
@@ -143,13 +144,18 @@ async fn pupil_journey(client: &Client, app: &TestApp) {
     .await;
     wait_for_path(client, "/connexion/eleve").await;
     click(client, &tile_xpath(&class.name), "the class tile").await;
-    click(
+    let name_tile = tile_xpath(&pupil.user.short_name());
+    wait_for(client, &name_tile, "the pupil's name tile").await;
+    screenshot(client, "browser-pupil-names.png").await;
+    click(client, &name_tile, "the pupil's name tile").await;
+
+    wait_for(
         client,
-        &tile_xpath(&pupil.user.short_name()),
-        "the pupil's name tile",
+        "//form[contains(@class, 'pictures')]",
+        "the picture page",
     )
     .await;
-
+    screenshot(client, "browser-pupil-pictures.png").await;
     for (step, picture) in code.iter().enumerate() {
         // Each press reloads the page: wait for the progress of this step, then find the button anew.
         let progress = format!(
@@ -440,26 +446,10 @@ impl Driver {
     }
 }
 
-/// Installs rustls' process-wide crypto provider, which `ClientBuilder::rustls()` needs.
-///
-/// The dependency graph enables both of rustls' providers (`ring` through reqwest, `aws-lc-rs`
-/// through hyper-rustls' defaults), so rustls cannot pick one itself and would panic. This crate
-/// does not depend on `rustls` directly, so the provider is taken from the box's own TLS
-/// configuration (the `ring` provider, made for a throw-away local CA) and installed from there.
+/// fantoccini's rustls client needs a process-wide crypto provider: use ring, like the server.
 fn install_rustls_provider() {
-    let dir = tempfile::tempdir().expect("temp dir for a throw-away CA");
-    let config = preau::Config {
-        data_dir: dir.path().to_path_buf(),
-        ..preau::Config::default()
-    };
-    let material = preau::tls::material(&config).expect("TLS material");
     // Err means a provider is installed already, which is just as good.
-    let _ = material
-        .server
-        .crypto_provider()
-        .as_ref()
-        .clone()
-        .install_default();
+    let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
 impl Drop for Driver {

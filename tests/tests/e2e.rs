@@ -756,7 +756,7 @@ async fn pages_carry_security_headers_and_no_script() {
             && !csp.contains("unsafe-inline")
     );
     assert_eq!(h["x-content-type-options"], "nosniff");
-    assert_eq!(h["referrer-policy"], "no-referrer");
+    assert_eq!(h["referrer-policy"], "same-origin");
     let csrf_cookie = h
         .get_all("set-cookie")
         .iter()

@@ -53,11 +53,10 @@ pub async fn headers(req: Request, next: Next) -> Response {
 
 fn foreign_origin(req: &Request) -> bool {
     let headers = req.headers();
-    if headers
-        .get("sec-fetch-site")
-        .is_some_and(|v| v.as_bytes() == b"cross-site")
-    {
-        return true;
+    match headers.get("sec-fetch-site").map(|v| v.as_bytes()) {
+        Some(b"same-origin") => return false,
+        Some(b"cross-site" | b"same-site") => return true,
+        _ => {}
     }
     let Some(origin) = headers.get(header::ORIGIN) else {
         return false;
