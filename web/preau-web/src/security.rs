@@ -36,10 +36,11 @@ pub async fn headers(req: Request, next: Next) -> Response {
         HeaderValue::from_static("nosniff"),
     );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    // No referrer at all: QR-card addresses carry a secret.
+    // Never send addresses to other sites: QR-card addresses carry a secret. (With
+    // "no-referrer", Chromium sends `Origin: null` on same-site form posts.)
     h.insert(
         header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
+        HeaderValue::from_static("same-origin"),
     );
     h.insert(
         "permissions-policy",
