@@ -3,6 +3,34 @@
 
 use preau_tests::{TestApp, extract_csrf};
 
+/// The activation code printed on an activation letter.
+fn activation_code(letter: &str) -> String {
+    letter
+        .split("<code class=\"big-text\">")
+        .nth(1)
+        .and_then(|s| s.split('<').next())
+        .expect("activation code on the letter")
+        .to_string()
+}
+
+/// Activates an account with a code, choosing `password` (typed twice).
+async fn activate(
+    app: &TestApp,
+    client: &reqwest::Client,
+    login: &str,
+    code: &str,
+    password: &str,
+) -> reqwest::Response {
+    let fields = [
+        ("login", login),
+        ("code", code),
+        ("password", password),
+        ("confirmation", password),
+    ];
+    app.post_form(client, "/activation", "/activation", &fields)
+        .await
+}
+
 /// The status a GET of `url` gets.
 async fn status(client: &reqwest::Client, url: &str) -> u16 {
     client.get(url).send().await.unwrap().status().as_u16()
@@ -270,12 +298,7 @@ async fn a_password_reset_ends_every_session_and_activation_sets_a_new_one() {
         .await;
     assert_eq!(response.status(), 200);
     let letter = body(response).await;
-    let code = letter
-        .split("<code class=\"big-text\">")
-        .nth(1)
-        .and_then(|s| s.split('<').next())
-        .expect("activation code")
-        .to_string();
+    let code = activation_code(&letter);
     assert_eq!(
         status(&teacher, &app.url("/")).await,
         303,
@@ -292,19 +315,14 @@ async fn a_password_reset_ends_every_session_and_activation_sets_a_new_one() {
         )
         .await;
     assert_eq!(refused.status(), 401);
-    let activated = app
-        .post_form(
-            &fresh,
-            "/activation",
-            "/activation",
-            &[
-                ("login", &target.login),
-                ("code", &code.to_lowercase()),
-                ("password", "un-nouveau-secret"),
-                ("confirmation", "un-nouveau-secret"),
-            ],
-        )
-        .await;
+    let activated = activate(
+        &app,
+        &fresh,
+        &target.login,
+        &code.to_lowercase(),
+        "un-nouveau-secret",
+    )
+    .await;
     assert_eq!(activated.status(), 303);
     assert!(
         body(fresh.get(app.url("/")).send().await.unwrap())
@@ -312,19 +330,7 @@ async fn a_password_reset_ends_every_session_and_activation_sets_a_new_one() {
             .contains("Bonjour")
     );
     // A code works once.
-    let again = app
-        .post_form(
-            &app.client(),
-            "/activation",
-            "/activation",
-            &[
-                ("login", &target.login),
-                ("code", &code),
-                ("password", "encore-un-autre"),
-                ("confirmation", "encore-un-autre"),
-            ],
-        )
-        .await;
+    let again = activate(&app, &app.client(), &target.login, &code, "encore-un-autre").await;
     assert_eq!(again.status(), 401);
 }
 
@@ -351,41 +357,12 @@ async fn the_headteacher_creates_a_teacher_who_activates_their_account() {
         letter.contains("ines.ferrand"),
         "identifier made from the names"
     );
-    let code = letter
-        .split("<code class=\"big-text\">")
-        .nth(1)
-        .and_then(|s| s.split('<').next())
-        .unwrap()
-        .to_string();
+    let code = activation_code(&letter);
     let client = app.client();
-    let short = app
-        .post_form(
-            &client,
-            "/activation",
-            "/activation",
-            &[
-                ("login", "ines.ferrand"),
-                ("code", &code),
-                ("password", "court"),
-                ("confirmation", "court"),
-            ],
-        )
-        .await;
+    let short = activate(&app, &client, "ines.ferrand", &code, "court").await;
     assert_eq!(short.status(), 422);
     assert!(body(short).await.contains("au moins 10 caractères"));
-    let ok = app
-        .post_form(
-            &client,
-            "/activation",
-            "/activation",
-            &[
-                ("login", "ines.ferrand"),
-                ("code", &code),
-                ("password", "tableau-noir-24"),
-                ("confirmation", "tableau-noir-24"),
-            ],
-        )
-        .await;
+    let ok = activate(&app, &client, "ines.ferrand", &code, "tableau-noir-24").await;
     assert_eq!(ok.status(), 303);
     // Invalid input is refused with a French message and changes nothing.
     let before = app.app.directory().users().len();

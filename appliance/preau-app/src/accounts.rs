@@ -8,7 +8,7 @@ use preau_core::{
 };
 use preau_store::directory::{login_is_free, save_user};
 use preau_store::security::{append_audit, delete_sessions_of, save_credentials};
-use preau_store::{StoreError, Writer, schema::random_u64};
+use preau_store::{Record, StoreError, Writer, schema::random_u64};
 use time::Date;
 
 /// What the headteacher types to create or edit an account.
@@ -138,6 +138,21 @@ impl App {
                 target,
             },
         )
+    }
+
+    /// Saves a directory record with its audit line, then refreshes the directory snapshot.
+    fn save_audited<R: Record>(
+        &self,
+        actor: &Subject,
+        record: &R,
+        action: &str,
+    ) -> Result<(), AppError> {
+        self.store.write(|w| -> Result<(), AppError> {
+            w.put(record)?;
+            self.audit(w, Some(actor), action, record.key().to_string())?;
+            Ok(())
+        })?;
+        self.refresh_directory()
     }
 
     /// Creates an account and returns what must be handed to its owner.
@@ -466,12 +481,7 @@ impl App {
             teachers,
             archived: false,
         };
-        self.store.write(|w| -> Result<(), AppError> {
-            w.put(&class)?;
-            self.audit(w, Some(actor), "create class", class.id.to_string())?;
-            Ok(())
-        })?;
-        self.refresh_directory()?;
+        self.save_audited(actor, &class, "create class")?;
         Ok(class)
     }
 
@@ -497,12 +507,7 @@ impl App {
         class.name = name;
         class.levels = levels;
         class.teachers = teachers;
-        self.store.write(|w| -> Result<(), AppError> {
-            w.put(&class)?;
-            self.audit(w, Some(actor), "edit class", id.to_string())?;
-            Ok(())
-        })?;
-        self.refresh_directory()?;
+        self.save_audited(actor, &class, "edit class")?;
         Ok(class)
     }
 
@@ -525,21 +530,15 @@ impl App {
             .cloned()
             .ok_or(AppError::NotFound)?;
         class.archived = archived;
-        self.store.write(|w| -> Result<(), AppError> {
-            w.put(&class)?;
-            self.audit(
-                w,
-                Some(actor),
-                if archived {
-                    "archive class"
-                } else {
-                    "restore class"
-                },
-                id.to_string(),
-            )?;
-            Ok(())
-        })?;
-        self.refresh_directory()
+        self.save_audited(
+            actor,
+            &class,
+            if archived {
+                "archive class"
+            } else {
+                "restore class"
+            },
+        )
     }
 
     fn missing_or_forbidden(&self, exists: bool) -> AppError {
@@ -578,12 +577,7 @@ impl App {
             members,
             archived: false,
         };
-        self.store.write(|w| -> Result<(), AppError> {
-            w.put(&group)?;
-            self.audit(w, Some(actor), "create group", group.id.to_string())?;
-            Ok(())
-        })?;
-        self.refresh_directory()?;
+        self.save_audited(actor, &group, "create group")?;
         Ok(group)
     }
 
@@ -606,12 +600,7 @@ impl App {
         group.class = form.class;
         group.members = members;
         group.archived = archived;
-        self.store.write(|w| -> Result<(), AppError> {
-            w.put(&group)?;
-            self.audit(w, Some(actor), "edit group", id.to_string())?;
-            Ok(())
-        })?;
-        self.refresh_directory()?;
+        self.save_audited(actor, &group, "edit group")?;
         Ok(group)
     }
 

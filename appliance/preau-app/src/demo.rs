@@ -501,8 +501,9 @@ impl App {
             }
             login
         };
+        // Reserve the adults' identifiers so that no parent or pupil takes them.
         for u in &users {
-            logins_insert(&mut unique_login, u);
+            unique_login(&u.first_name, &u.last_name);
         }
         let mut families: Vec<(String, Vec<UserId>)> = Vec::new();
         for (class_index, (levels, count)) in plan.classes.iter().enumerate() {
@@ -611,9 +612,4 @@ impl App {
         self.store.write(|w| w.put(&school))?;
         self.refresh_directory()
     }
-}
-
-fn logins_insert(unique: &mut impl FnMut(&str, &str) -> String, user: &User) {
-    // Reserve the adults' identifiers so that no pupil or parent takes them.
-    let _ = unique(&user.first_name, &user.last_name);
 }

@@ -64,9 +64,3 @@ pub enum Problem {
     /// The role cannot be given here.
     Role,
 }
-
-impl From<StoreError> for Problem {
-    fn from(_: StoreError) -> Self {
-        Problem::Missing("store")
-    }
-}

@@ -19,8 +19,6 @@ pub mod tokens;
 pub use auth::{SignedIn, Visitor};
 pub use directory::Directory;
 pub use error::{AppError, Problem};
-/// The store error, for layers that must report an internal failure.
-pub use preau_store::StoreError as StoreErrorAlias;
 pub use settings::Settings;
 
 use preau_store::Store;

@@ -23,6 +23,8 @@ pub enum WebError {
     TooLarge,
     /// The method is not allowed on this path.
     MethodNotAllowed,
+    /// A page could not be rendered (detail for the log only).
+    Template(String),
     /// The application refused or failed.
     App(AppError),
 }
@@ -53,6 +55,7 @@ impl WebError {
             WebError::Csrf => (StatusCode::FORBIDDEN, i18n::CSRF.into()),
             WebError::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, i18n::TOO_LARGE.into()),
             WebError::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, i18n::METHOD.into()),
+            WebError::Template(_) => (StatusCode::INTERNAL_SERVER_ERROR, i18n::INTERNAL.into()),
             WebError::App(e) => match e {
                 AppError::NotFound => (StatusCode::NOT_FOUND, i18n::NOT_FOUND.into()),
                 AppError::Forbidden => (StatusCode::FORBIDDEN, i18n::FORBIDDEN.into()),
@@ -84,6 +87,7 @@ impl IntoResponse for WebError {
         let (status, message) = self.status_and_message();
         let log = match &self {
             WebError::BadForm(detail) => Some(format!("bad form: {detail}")),
+            WebError::Template(detail) => Some(format!("template: {detail}")),
             WebError::App(AppError::Store(e)) => Some(format!("store: {e}")),
             _ => None,
         };

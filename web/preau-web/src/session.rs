@@ -36,6 +36,18 @@ pub fn set_cookie(response: &mut Response, name: &str, value: &str, same_site: &
     }
 }
 
+/// Sets the cookies of a new session: its token, and a fresh CSRF token (a new identity gets
+/// new secrets).
+pub fn start_session(response: &mut Response, token: &str) {
+    set_cookie(response, SESSION_COOKIE, token, "Lax");
+    set_cookie(
+        response,
+        CSRF_COOKIE,
+        &preau_app::tokens::secret_token(),
+        "Strict",
+    );
+}
+
 /// Appends a `Set-Cookie` that removes a cookie.
 pub fn clear_cookie(response: &mut Response, name: &str) {
     let line = format!("{name}=; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age=0");

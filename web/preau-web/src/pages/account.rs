@@ -4,7 +4,7 @@ use super::{Layout, render, render_with};
 use crate::WebState;
 use crate::error::WebError;
 use crate::forms::{WebForm, WebPath};
-use crate::session::{CSRF_COOKIE, Csrf, Me, SESSION_COOKIE, set_cookie};
+use crate::session::{Csrf, Me, start_session};
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
@@ -100,13 +100,7 @@ pub async fn change_password(
                 Some("Votre mot de passe a été changé.".into()),
                 true,
             ))?;
-            set_cookie(&mut response, SESSION_COOKIE, &done.token, "Lax");
-            set_cookie(
-                &mut response,
-                CSRF_COOKIE,
-                &preau_app::tokens::secret_token(),
-                "Strict",
-            );
+            start_session(&mut response, &done.token);
             Ok(response)
         }
         Err(AppError::Store(e)) => Err(AppError::Store(e).into()),

@@ -32,6 +32,21 @@ fn require_admin(
     }
 }
 
+/// After a form: back to `done` when saved, or the same form again with the French reason.
+fn after_form<T, V: Template>(
+    result: Result<T, AppError>,
+    done: &str,
+    form_again: impl FnOnce(String) -> Result<V, WebError>,
+) -> Result<Response, WebError> {
+    match result {
+        Ok(_) => Ok(redirect(done)),
+        Err(AppError::Invalid(p)) => {
+            render_with(StatusCode::UNPROCESSABLE_ENTITY, form_again(problem(&p))?)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 fn ids<T: std::str::FromStr>(values: &[String]) -> Vec<T> {
     values.iter().filter_map(|v| v.parse().ok()).collect()
 }
@@ -447,10 +462,7 @@ pub async fn archive_user(
     me: Me,
     WebPath(id): WebPath<u64>,
 ) -> Result<Response, WebError> {
-    state
-        .app
-        .set_user_archived(&me.current.subject, UserId(id), true)?;
-    Ok(redirect(&format!("{}?ok=1", with(paths::ADMIN_USER, id))))
+    set_archived(&state, &me, id, true)
 }
 
 /// `POST /admin/comptes/{id}/restaurer`.
@@ -459,9 +471,13 @@ pub async fn restore_user(
     me: Me,
     WebPath(id): WebPath<u64>,
 ) -> Result<Response, WebError> {
+    set_archived(&state, &me, id, false)
+}
+
+fn set_archived(state: &WebState, me: &Me, id: u64, archived: bool) -> Result<Response, WebError> {
     state
         .app
-        .set_user_archived(&me.current.subject, UserId(id), false)?;
+        .set_user_archived(&me.current.subject, UserId(id), archived)?;
     Ok(redirect(&format!("{}?ok=1", with(paths::ADMIN_USER, id))))
 }
 
@@ -650,17 +666,13 @@ pub async fn create_class(
     me: Me,
     WebForm(fields): WebForm<ClassFields>,
 ) -> Result<Response, WebError> {
-    match state
-        .app
-        .create_class(&me.current.subject, &fields.to_form())
-    {
-        Ok(_) => Ok(redirect(paths::ADMIN_CLASSES)),
-        Err(AppError::Invalid(p)) => render_with(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            classes_view(&state, &csrf, &me, Some(problem(&p)), &fields),
-        ),
-        Err(e) => Err(e.into()),
-    }
+    after_form(
+        state
+            .app
+            .create_class(&me.current.subject, &fields.to_form()),
+        paths::ADMIN_CLASSES,
+        |problem| Ok(classes_view(&state, &csrf, &me, Some(problem), &fields)),
+    )
 }
 
 fn class_edit_view(
@@ -716,24 +728,13 @@ pub async fn update_class(
     WebPath(id): WebPath<u64>,
     WebForm(fields): WebForm<ClassFields>,
 ) -> Result<Response, WebError> {
-    match state
-        .app
-        .update_class(&me.current.subject, ClassId(id), &fields.to_form())
-    {
-        Ok(_) => Ok(redirect(paths::ADMIN_CLASSES)),
-        Err(AppError::Invalid(p)) => render_with(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            class_edit_view(
-                &state,
-                &csrf,
-                &me,
-                ClassId(id),
-                Some(fields),
-                Some(problem(&p)),
-            )?,
-        ),
-        Err(e) => Err(e.into()),
-    }
+    after_form(
+        state
+            .app
+            .update_class(&me.current.subject, ClassId(id), &fields.to_form()),
+        paths::ADMIN_CLASSES,
+        |problem| class_edit_view(&state, &csrf, &me, ClassId(id), Some(fields), Some(problem)),
+    )
 }
 
 /// `POST /admin/classes/{id}/archiver` (toggles).
@@ -896,17 +897,22 @@ pub async fn create_group(
     me: Me,
     WebForm(fields): WebForm<GroupFields>,
 ) -> Result<Response, WebError> {
-    match state
-        .app
-        .create_group(&me.current.subject, &fields.to_form())
-    {
-        Ok(_) => Ok(redirect(paths::ADMIN_GROUPS)),
-        Err(AppError::Invalid(p)) => render_with(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            groups_view(&state, &csrf, &me, None, &fields, Some(problem(&p))),
-        ),
-        Err(e) => Err(e.into()),
-    }
+    after_form(
+        state
+            .app
+            .create_group(&me.current.subject, &fields.to_form()),
+        paths::ADMIN_GROUPS,
+        |problem| {
+            Ok(groups_view(
+                &state,
+                &csrf,
+                &me,
+                None,
+                &fields,
+                Some(problem),
+            ))
+        },
+    )
 }
 
 /// `GET /admin/groupes/{id}`.
@@ -946,24 +952,23 @@ pub async fn update_group(
     WebPath(id): WebPath<u64>,
     WebForm(fields): WebForm<GroupFields>,
 ) -> Result<Response, WebError> {
-    match state.app.update_group(
-        &me.current.subject,
-        GroupId(id),
-        &fields.to_form(),
-        !fields.archived.is_empty(),
-    ) {
-        Ok(_) => Ok(redirect(paths::ADMIN_GROUPS)),
-        Err(AppError::Invalid(p)) => render_with(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            groups_view(
+    after_form(
+        state.app.update_group(
+            &me.current.subject,
+            GroupId(id),
+            &fields.to_form(),
+            !fields.archived.is_empty(),
+        ),
+        paths::ADMIN_GROUPS,
+        |problem| {
+            Ok(groups_view(
                 &state,
                 &csrf,
                 &me,
                 Some(GroupId(id)),
                 &fields,
-                Some(problem(&p)),
-            ),
-        ),
-        Err(e) => Err(e.into()),
-    }
+                Some(problem),
+            ))
+        },
+    )
 }

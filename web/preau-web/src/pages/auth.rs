@@ -7,9 +7,7 @@ use crate::error::WebError;
 use crate::forms::{WebForm, WebPath, WebQuery};
 use crate::i18n::{self, PICTURES};
 use crate::paths::{self, with};
-use crate::session::{
-    CSRF_COOKIE, Csrf, MaybeMe, SESSION_COOKIE, Visitor, clear_cookie, set_cookie,
-};
+use crate::session::{Csrf, MaybeMe, SESSION_COOKIE, Visitor, clear_cookie, start_session};
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
@@ -71,16 +69,10 @@ struct ActivateView {
     min_len: usize,
 }
 
-/// The session cookie is set and the CSRF token renewed: a new identity gets new secrets.
+/// Back to the portal with the new session's cookies.
 fn signed_in(done: SignedIn) -> Response {
     let mut response = redirect(paths::HOME);
-    set_cookie(&mut response, SESSION_COOKIE, &done.token, "Lax");
-    set_cookie(
-        &mut response,
-        CSRF_COOKIE,
-        &preau_app::tokens::secret_token(),
-        "Strict",
-    );
+    start_session(&mut response, &done.token);
     response
 }
 

@@ -74,12 +74,8 @@ pub fn render(page: impl Template) -> Result<Response, WebError> {
 pub fn render_with(status: StatusCode, page: impl Template) -> Result<Response, WebError> {
     let html = page
         .render()
-        .map_err(|e| WebError::App(preau_app::AppError::Store(preau_store_error(e))))?;
+        .map_err(|e| WebError::Template(e.to_string()))?;
     Ok((status, Html(html)).into_response())
-}
-
-fn preau_store_error(e: askama::Error) -> preau_app::StoreErrorAlias {
-    preau_app::StoreErrorAlias::Db(format!("template: {e}"))
 }
 
 /// "See other" to a local path (after a successful form).
