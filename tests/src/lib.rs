@@ -2,6 +2,8 @@
 //! TLS, real HTTP) on 127.0.0.1 with a small demo school, and gives typed helpers to sign in
 //! as each role with an HTTP client that keeps cookies.
 
+pub mod files;
+
 use preau::Config;
 use preau_app::demo::{DemoPlan, DemoSchool};
 use preau_app::{App, system_clock};
@@ -23,14 +25,20 @@ pub struct TestApp {
     pub http: Option<SocketAddr>,
     /// The school's CA certificate (PEM).
     pub ca_pem: String,
+    /// The box's data directory (database, blobs).
+    pub data_dir: std::path::PathBuf,
     _running: preau::Running,
     _dir: tempfile::TempDir,
 }
+
+/// A change to the configuration before start.
+type Configure = Box<dyn FnOnce(&mut Config)>;
 
 /// Options for a [`TestApp`].
 pub struct TestAppBuilder {
     plan: DemoPlan,
     school_networks: Option<Vec<String>>,
+    configure: Option<Configure>,
 }
 
 impl TestApp {
@@ -39,6 +47,7 @@ impl TestApp {
         TestAppBuilder {
             plan: DemoPlan::small(),
             school_networks: None,
+            configure: None,
         }
     }
 
@@ -202,6 +211,12 @@ impl TestAppBuilder {
         self
     }
 
+    /// Changes the configuration before start (quotas, size limits…).
+    pub fn configure(mut self, f: impl FnOnce(&mut Config) + 'static) -> Self {
+        self.configure = Some(Box::new(f));
+        self
+    }
+
     /// Starts the box.
     pub async fn start(self) -> TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
@@ -217,6 +232,9 @@ impl TestAppBuilder {
         if let Some(nets) = self.school_networks {
             config.school_networks = nets.iter().map(|n| n.parse().expect("network")).collect();
         }
+        if let Some(f) = self.configure {
+            f(&mut config);
+        }
         let store = Store::open(&config.data_dir).expect("store");
         let app = Arc::new(App::new(store, config.settings(), system_clock()).expect("app"));
         let school = app.seed_demo(&self.plan).expect("demo school");
@@ -226,6 +244,7 @@ impl TestAppBuilder {
             https: running.https,
             http: running.http,
             ca_pem: running.local_ca_pem.clone().expect("local CA"),
+            data_dir: config.data_dir.clone(),
             app,
             school,
             _running: running,

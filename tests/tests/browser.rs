@@ -30,7 +30,8 @@ async fn teacher_and_pupil_sign_in_with_a_real_browser() {
     let client = driver.connect(&tools).await;
 
     teacher_journey(&client, &app).await;
-    pupil_journey(&client, &app).await;
+    let pupil = pupil_journey(&client, &app).await;
+    hand_in_journey(&client, &app, pupil).await;
 
     client.close().await.expect("close the browser session");
     drop(driver);
@@ -118,8 +119,9 @@ async fn teacher_journey(client: &Client, app: &TestApp) {
     .await;
 }
 
-/// Signs a pupil of the first class in: class, name, then the three pictures.
-async fn pupil_journey(client: &Client, app: &TestApp) {
+/// Signs a pupil of the first class in: class, name, then the three pictures. Returns the
+/// pupil, left signed in.
+async fn pupil_journey<'a>(client: &Client, app: &'a TestApp) -> &'a DemoAccount {
     let class = &app.school.classes[0];
     let pupils = pupils_of_first_class(app);
     // A pupil whose short name ("Léa M.") is unique in the class, so the name tile is unambiguous.
@@ -200,6 +202,121 @@ async fn pupil_journey(client: &Client, app: &TestApp) {
     )
     .await;
     screenshot(client, "browser-pupil-portal.png").await;
+    pupil
+}
+
+/// The signed-in pupil saves work in "Mes documents" (file chooser, upload with progress),
+/// hands it in for the teacher's assignment, and the teacher sees it in the assignment.
+async fn hand_in_journey(client: &Client, app: &TestApp, pupil: &DemoAccount) {
+    let teacher = &app.school.teachers[0];
+    let teacher_subject = preau_tests::files::subject(&app.app, teacher.user.id);
+    let form = preau_app::assignments::AssignmentForm {
+        class: Some(app.school.classes[0].id),
+        title: "Mon animal préféré".into(),
+        instructions: "Écris trois phrases sur ton animal préféré.".into(),
+        due: preau_app::paris::input_value(app.app.now() + 3 * 24 * 3600),
+        ..Default::default()
+    };
+    let assignment = app
+        .app
+        .create_assignment(&teacher_subject, &form)
+        .expect("assignment");
+
+    // Save work in "Mes documents".
+    click(client, &tile_xpath("Mes documents"), "the documents tile").await;
+    wait_for_path(client, "/documents").await;
+    click(
+        client,
+        "//a[contains(concat(' ', normalize-space(@class), ' '), ' tile ')][contains(normalize-space(.), 'Mes documents')]",
+        "the pupil's own space",
+    )
+    .await;
+    let chooser = wait_for(
+        client,
+        "//input[@type='file'][@id='fichiers']",
+        "the file chooser",
+    )
+    .await;
+    let work = tempfile::tempdir().expect("temp dir");
+    let file = work.path().join("mon-animal.txt");
+    std::fs::write(&file, "J'aime les chats. Ils sont doux. Ils ronronnent.").expect("work file");
+    chooser
+        .send_keys(file.to_str().expect("path"))
+        .await
+        .expect("choose the file");
+    screenshot(client, "browser-pupil-upload.png").await;
+    click(
+        client,
+        "//form[@data-upload]//button[@type='submit']",
+        "the send button",
+    )
+    .await;
+    wait_for(
+        client,
+        "//table//th[@scope='row'][contains(normalize-space(.), 'mon-animal.txt')]",
+        "the saved file in the pupil's space",
+    )
+    .await;
+    screenshot(client, "browser-pupil-documents.png").await;
+
+    // Hand it in from "Mes documents".
+    goto(client, &app.url("/")).await;
+    click(client, &tile_xpath("Devoirs"), "the assignments tile").await;
+    click(
+        client,
+        "//a[normalize-space(.) = 'Mon animal préféré']",
+        "the assignment",
+    )
+    .await;
+    click(
+        client,
+        "//label[contains(normalize-space(.), 'mon-animal.txt')]/input[@type='checkbox']",
+        "the file from the pupil's space",
+    )
+    .await;
+    click(
+        client,
+        "//form[@data-upload]//button[@type='submit']",
+        "the hand-in button",
+    )
+    .await;
+    wait_for(
+        client,
+        "//p[contains(normalize-space(.), 'Rendu le')]",
+        "the hand-in receipt",
+    )
+    .await;
+    screenshot(client, "browser-pupil-handed-in.png").await;
+    click(
+        client,
+        "//form[@action='/deconnexion']//button[@type='submit']",
+        "the sign-out button",
+    )
+    .await;
+
+    // The teacher sees it in the assignment.
+    goto(client, &app.url("/connexion")).await;
+    let login = wait_for(client, "//input[@id='login']", "the login field").await;
+    login.send_keys(&teacher.user.login).await.expect("login");
+    let field = wait_for(client, "//input[@id='password']", "the password field").await;
+    field
+        .send_keys(teacher.password.as_deref().expect("password"))
+        .await
+        .expect("password");
+    click(
+        client,
+        "//form[.//input[@id='login']]//button[@type='submit']",
+        "the sign-in button",
+    )
+    .await;
+    wait_for_path(client, "/").await;
+    goto(client, &app.url(&format!("/devoirs/{}", assignment.id))).await;
+    let row = format!(
+        "//tr[th[normalize-space(.) = {}]][.//span[normalize-space(.) = 'Rendu']][.//a[contains(normalize-space(.), 'mon-animal.txt')]]",
+        literal(&pupil.user.full_name())
+    );
+    wait_for(client, &row, "the pupil's hand-in in the teacher's table").await;
+    screenshot(client, "browser-teacher-assignment.png").await;
 }
 
 /// The pupils of the first class, in demo order.

@@ -6,6 +6,7 @@ use preau_core::{
     Action, AuditEntry, Class, ClassId, Credentials, Group, GroupId, Level, Role, Subject, User,
     UserId,
 };
+use preau_store::app_passwords::delete_app_passwords_of;
 use preau_store::directory::{login_is_free, save_user};
 use preau_store::security::{append_audit, delete_sessions_of, save_credentials};
 use preau_store::{Record, StoreError, Writer, schema::random_u64};
@@ -68,6 +69,14 @@ pub struct GroupForm {
 }
 
 const MAX_NAME: usize = 100;
+
+/// Ends every way of being signed in as `id`: web sessions and network-drive passwords
+/// (on archive, role change and credential reset).
+fn sign_out_everywhere(w: &mut Writer, id: UserId) -> Result<(), StoreError> {
+    delete_sessions_of(w, id)?;
+    delete_app_passwords_of(w, id)?;
+    Ok(())
+}
 
 fn required(value: &str, field: &'static str) -> Result<String, AppError> {
     let value = value.trim();
@@ -304,7 +313,7 @@ impl App {
         self.store.write(|w| -> Result<(), AppError> {
             save_user(w, &user).map_err(login_error)?;
             if user.role != previous.role {
-                delete_sessions_of(w, id)?;
+                sign_out_everywhere(w, id)?;
                 if user.role == Role::Pupil || previous.role == Role::Pupil {
                     let handover = self.handover_for(user.role);
                     save_credentials(w, &self.credentials_for(id, &handover))?;
@@ -334,7 +343,7 @@ impl App {
         self.store.write(|w| -> Result<(), AppError> {
             w.put(&user)?;
             if archived {
-                delete_sessions_of(w, id)?;
+                sign_out_everywhere(w, id)?;
             }
             let action = if archived {
                 "archive account"
@@ -373,7 +382,7 @@ impl App {
         let credentials = self.credentials_for(id, &handover);
         self.store.write(|w| -> Result<(), AppError> {
             save_credentials(w, &credentials)?;
-            delete_sessions_of(w, id)?;
+            sign_out_everywhere(w, id)?;
             self.audit(w, actor, "reset credentials", id.to_string())?;
             Ok(())
         })?;

@@ -163,7 +163,17 @@ impl Directory {
             school: self.school.as_ref().map(|s| s.uai.to_string()),
             classes: self.classes_concerning(user),
             children: self.children.get(&user.id).cloned().unwrap_or_default(),
+            groups: self.groups_of(user.id),
         }
+    }
+
+    /// The groups a person belongs to (archived groups excluded).
+    pub fn groups_of(&self, user: UserId) -> Vec<GroupId> {
+        self.groups
+            .values()
+            .filter(|g| !g.archived && g.members.contains(&user))
+            .map(|g| g.id)
+            .collect()
     }
 
     /// May `subject` do `action` to this account?

@@ -32,6 +32,9 @@ pub enum AppError {
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The disk holding files failed or is full.
+    #[error("file storage: {0}")]
+    Disk(String),
 }
 
 /// A precise reason for refusing input, so that the user can be told what to fix.
@@ -63,4 +66,27 @@ pub enum Problem {
     PictureCode,
     /// The role cannot be given here.
     Role,
+    /// A name has no visible character.
+    EmptyName,
+    /// Something of that name is already in the folder.
+    NameTaken(String),
+    /// The space would go over its quota (quota and bytes still free).
+    QuotaExceeded {
+        /// The quota in bytes.
+        quota: u64,
+        /// Bytes still free.
+        free: u64,
+    },
+    /// The file is larger than the limit (in bytes).
+    FileTooLarge(u64),
+    /// A folder cannot go inside itself.
+    IntoItself,
+    /// The target is not a folder.
+    NotAFolder,
+    /// No file was sent.
+    NoFile,
+    /// The share target is not allowed for this person.
+    ShareTarget,
+    /// The chosen pupils are not in the class.
+    Audience,
 }

@@ -6,14 +6,21 @@
 //! the clock.
 
 pub mod accounts;
+pub mod app_passwords;
+pub mod assignments;
 pub mod auth;
 pub mod demo;
 pub mod directory;
+pub mod documents;
 pub mod error;
 pub mod mdns;
+pub mod media;
+pub mod paris;
 pub mod passwords;
 pub mod pki;
+pub mod previews;
 pub mod settings;
+pub mod shares;
 pub mod tokens;
 
 pub use auth::{SignedIn, Visitor};
@@ -22,6 +29,7 @@ pub use error::{AppError, Problem};
 pub use settings::Settings;
 
 use preau_store::Store;
+use preau_store::blobs::Blobs;
 use std::sync::{Arc, RwLock};
 
 /// Where the time comes from: the system clock, or a fixed one in tests (Unix seconds).
@@ -35,6 +43,8 @@ pub fn system_clock() -> Clock {
 /// The application: everything the web layer and the command line call.
 pub struct App {
     store: Store,
+    blobs: Blobs,
+    derived: media::Derived,
     directory: RwLock<Arc<Directory>>,
     hasher: passwords::Hasher,
     settings: Settings,
@@ -51,7 +61,12 @@ impl App {
     /// Builds the application over an open store.
     pub fn new(store: Store, settings: Settings, clock: Clock) -> Result<App, AppError> {
         let directory = Directory::load(&store)?;
+        let data_dir = store.path().parent().unwrap_or(std::path::Path::new("."));
+        let blobs = Blobs::open(data_dir).map_err(|e| AppError::Disk(e.to_string()))?;
+        let derived = media::Derived::open(data_dir).map_err(|e| AppError::Disk(e.to_string()))?;
         Ok(App {
+            blobs,
+            derived,
             hasher: passwords::Hasher::new(&settings),
             store,
             directory: RwLock::new(Arc::new(directory)),

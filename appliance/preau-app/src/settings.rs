@@ -21,6 +21,40 @@ pub struct Settings {
     pub hash_concurrency: usize,
     /// How long an activation code stays valid, in seconds.
     pub activation_valid_secs: i64,
+    /// The largest file accepted, in bytes.
+    pub max_file_bytes: u64,
+    /// Quotas of document spaces, in bytes.
+    pub quotas: Quotas,
+}
+
+/// How much each kind of document space may hold, in bytes (every kept revision and the
+/// trash count).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Quotas {
+    /// A pupil's own space.
+    pub pupil: u64,
+    /// An adult's own space.
+    pub adult: u64,
+    /// A class space.
+    pub class: u64,
+    /// A group space.
+    pub group: u64,
+    /// The staff room.
+    pub staff: u64,
+}
+
+const MIB: u64 = 1024 * 1024;
+
+impl Default for Quotas {
+    fn default() -> Self {
+        Quotas {
+            pupil: 500 * MIB,
+            adult: 5 * 1024 * MIB,
+            class: 10 * 1024 * MIB,
+            group: 1024 * MIB,
+            staff: 20 * 1024 * MIB,
+        }
+    }
 }
 
 impl Default for Settings {
@@ -32,6 +66,8 @@ impl Default for Settings {
             argon2_memory_kib: MIN_ARGON2_KIB,
             hash_concurrency: 4,
             activation_valid_secs: 30 * 24 * 3600,
+            max_file_bytes: 4 * 1024 * MIB,
+            quotas: Quotas::default(),
         }
     }
 }

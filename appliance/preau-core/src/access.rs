@@ -7,7 +7,7 @@
 //! their own data, a parent the children in their charge, a teacher their own classes and
 //! pupils, the town hall only enrolment and aggregate figures.
 
-use crate::{ClassId, Role, UserId};
+use crate::{ClassId, GroupId, Role, SpaceOwner, UserId};
 
 /// Who is asking: a signed-in person and the facts about them that decide access.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -23,6 +23,8 @@ pub struct Subject {
     pub classes: Vec<ClassId>,
     /// Children in the person's charge (parents).
     pub children: Vec<UserId>,
+    /// Groups the person belongs to.
+    pub groups: Vec<GroupId>,
 }
 
 /// What is being acted upon, described by the facts [`can`] needs.
@@ -49,6 +51,25 @@ pub enum Object<'a> {
         /// The school's UAI.
         school: &'a str,
     },
+    /// A folder or file of a document space.
+    Document {
+        /// Whose space it is in.
+        space: SpaceOwner,
+        /// The school the space belongs to.
+        school: &'a str,
+        /// Whether it (or a folder above it) is shared with the subject: `Some(true)` for
+        /// read-write, `Some(false)` for read-only.
+        shared: Option<bool>,
+    },
+    /// An assignment and the work handed in for it.
+    Assignment {
+        /// The class it was set in.
+        class: ClassId,
+        /// Its school.
+        school: &'a str,
+        /// The pupils who must hand it in.
+        pupils: &'a [UserId],
+    },
 }
 
 /// Something a person may want to do.
@@ -70,11 +91,23 @@ pub enum Action {
     ManageClasses,
     /// See aggregate figures (enrolment, attendance counts) without personal data.
     ViewAggregates,
+    /// Open a folder or file, download it.
+    ReadDocuments,
+    /// Add, change, rename, move or delete folders and files.
+    WriteDocuments,
+    /// Share a folder or file with others.
+    ShareDocuments,
+    /// See an assignment (and, for a pupil, their own hand-ins).
+    ViewAssignment,
+    /// Hand work in.
+    HandIn,
+    /// Set an assignment, see every hand-in, hand work back.
+    ManageAssignment,
 }
 
 impl Action {
     /// Every action, for exhaustive tests.
-    pub const ALL: [Action; 8] = [
+    pub const ALL: [Action; 14] = [
         Action::ViewPortal,
         Action::ViewProfile,
         Action::ManageAccount,
@@ -83,6 +116,12 @@ impl Action {
         Action::PrintLoginCards,
         Action::ManageClasses,
         Action::ViewAggregates,
+        Action::ReadDocuments,
+        Action::WriteDocuments,
+        Action::ShareDocuments,
+        Action::ViewAssignment,
+        Action::HandIn,
+        Action::ManageAssignment,
     ];
 }
 
@@ -95,6 +134,14 @@ pub enum Relation {
     OwnChild,
     /// One of the subject's classes, or a person in one of them.
     OwnClass,
+    /// The space of a group the subject belongs to.
+    OwnGroup,
+    /// The staff room: the space shared by the school's adults.
+    Staffroom,
+    /// Something shared with the subject read-write.
+    SharedWrite,
+    /// Something shared with the subject read-only.
+    SharedRead,
     /// Another class or person of the subject's school.
     SameSchool,
     /// Anything of another school (or of no school).
@@ -103,10 +150,14 @@ pub enum Relation {
 
 impl Relation {
     /// Every relation, for exhaustive tests.
-    pub const ALL: [Relation; 5] = [
+    pub const ALL: [Relation; 9] = [
         Relation::Myself,
         Relation::OwnChild,
         Relation::OwnClass,
+        Relation::OwnGroup,
+        Relation::Staffroom,
+        Relation::SharedWrite,
+        Relation::SharedRead,
         Relation::SameSchool,
         Relation::OtherSchool,
     ];
@@ -152,6 +203,51 @@ pub fn relation(subject: &Subject, object: &Object<'_>) -> Relation {
                 Relation::OtherSchool
             }
         }
+        Object::Document { space, school, .. } => {
+            if !same_school(Some(school)) {
+                return Relation::OtherSchool;
+            }
+            match space {
+                SpaceOwner::Personal(owner) if owner == subject.user => Relation::Myself,
+                SpaceOwner::Class(class) if subject.classes.contains(&class) => Relation::OwnClass,
+                SpaceOwner::Group(group) if subject.groups.contains(&group) => Relation::OwnGroup,
+                SpaceOwner::Staff => Relation::Staffroom,
+                _ => Relation::SameSchool,
+            }
+        }
+        Object::Assignment {
+            class,
+            school,
+            pupils,
+        } => {
+            if !same_school(Some(school)) {
+                Relation::OtherSchool
+            } else if pupils.contains(&subject.user) {
+                Relation::Myself
+            } else if pupils.iter().any(|p| subject.children.contains(p)) {
+                Relation::OwnChild
+            } else if subject.classes.contains(&class) {
+                Relation::OwnClass
+            } else {
+                Relation::SameSchool
+            }
+        }
+    }
+}
+
+/// How a share puts `object` within the subject's reach, if it does (same school only).
+fn shared_relation(subject: &Subject, object: &Object<'_>) -> Option<Relation> {
+    match *object {
+        Object::Document {
+            school,
+            shared: Some(write),
+            ..
+        } if subject.school.as_deref() == Some(school) => Some(if write {
+            Relation::SharedWrite
+        } else {
+            Relation::SharedRead
+        }),
+        _ => None,
     }
 }
 
@@ -180,12 +276,54 @@ pub fn allowed(role: Role, action: Action, relation: Relation) -> bool {
         (Headteacher, ViewAggregates) => relation == SameSchool,
         (TownAgent, ViewAggregates) => matches!(relation, SameSchool | OtherSchool),
         (_, ViewAggregates) => false,
+        (Pupil, ReadDocuments) => {
+            matches!(
+                relation,
+                Myself | OwnClass | OwnGroup | SharedWrite | SharedRead
+            )
+        }
+        (Teacher | Headteacher | Staff, ReadDocuments) => matches!(
+            relation,
+            Myself | OwnClass | OwnGroup | Staffroom | SharedWrite | SharedRead
+        ),
+        (Parent | TownAgent | Technician, ReadDocuments) => {
+            matches!(relation, Myself | SharedWrite | SharedRead)
+        }
+        (Pupil, WriteDocuments) => matches!(relation, Myself | OwnGroup | SharedWrite),
+        (Teacher | Headteacher, WriteDocuments) => {
+            matches!(
+                relation,
+                Myself | OwnClass | OwnGroup | Staffroom | SharedWrite
+            )
+        }
+        (Staff, WriteDocuments) => matches!(relation, Myself | Staffroom | SharedWrite),
+        (Parent | TownAgent | Technician, WriteDocuments) => {
+            matches!(relation, Myself | SharedWrite)
+        }
+        (Pupil, ShareDocuments) => matches!(relation, Myself | OwnGroup),
+        (Teacher | Headteacher, ShareDocuments) => {
+            matches!(relation, Myself | OwnClass | OwnGroup | Staffroom)
+        }
+        (Staff, ShareDocuments) => matches!(relation, Myself | Staffroom),
+        (_, ShareDocuments) => false,
+        (Pupil, ViewAssignment) => relation == Myself,
+        (Parent, ViewAssignment) => relation == OwnChild,
+        (Teacher | Staff, ViewAssignment) => relation == OwnClass,
+        (Headteacher, ViewAssignment | ManageAssignment) => within_school,
+        (_, ViewAssignment) => false,
+        (Pupil, HandIn) => relation == Myself,
+        (_, HandIn) => false,
+        (Teacher, ManageAssignment) => relation == OwnClass,
+        (_, ManageAssignment) => false,
     }
 }
 
 /// The access decision used by every route: may `subject` do `action` to `object`?
+/// A share can only widen access: the best of the space's relation and the share's counts.
 pub fn can(subject: &Subject, action: Action, object: &Object<'_>) -> bool {
     allowed(subject.role, action, relation(subject, object))
+        || shared_relation(subject, object)
+            .is_some_and(|shared| allowed(subject.role, action, shared))
 }
 
 #[cfg(test)]
@@ -193,64 +331,107 @@ mod tests {
     use super::*;
 
     /// The whole table, written out: one line per role and action, one mark per relation in
-    /// the order self, own child, own class, other class (same school), other school.
+    /// the order self, own child, own class, own group, staff room, shared read-write,
+    /// shared read-only, rest of the same school, other school.
     const EXPECTED: &str = "
-        Pupil       ViewPortal      . . . x .
-        Pupil       ViewProfile     x . . . .
-        Pupil       ManageAccount   . . . . .
-        Pupil       UnlockAccount   . . . . .
-        Pupil       ViewClass       . . . . .
-        Pupil       PrintLoginCards . . . . .
-        Pupil       ManageClasses   . . . . .
-        Pupil       ViewAggregates  . . . . .
-        Parent      ViewPortal      . . . x .
-        Parent      ViewProfile     x x . . .
-        Parent      ManageAccount   . . . . .
-        Parent      UnlockAccount   . . . . .
-        Parent      ViewClass       . . . . .
-        Parent      PrintLoginCards . . . . .
-        Parent      ManageClasses   . . . . .
-        Parent      ViewAggregates  . . . . .
-        Teacher     ViewPortal      . . . x .
-        Teacher     ViewProfile     x x x . .
-        Teacher     ManageAccount   . . . . .
-        Teacher     UnlockAccount   . . x . .
-        Teacher     ViewClass       . . x . .
-        Teacher     PrintLoginCards . . x . .
-        Teacher     ManageClasses   . . . . .
-        Teacher     ViewAggregates  . . . . .
-        Headteacher ViewPortal      . . . x .
-        Headteacher ViewProfile     x x x x .
-        Headteacher ManageAccount   x x x x .
-        Headteacher UnlockAccount   . x x x .
-        Headteacher ViewClass       x x x x .
-        Headteacher PrintLoginCards x x x x .
-        Headteacher ManageClasses   x x x x .
-        Headteacher ViewAggregates  . . . x .
-        Staff       ViewPortal      . . . x .
-        Staff       ViewProfile     x x x . .
-        Staff       ManageAccount   . . . . .
-        Staff       UnlockAccount   . . . . .
-        Staff       ViewClass       . . x . .
-        Staff       PrintLoginCards . . . . .
-        Staff       ManageClasses   . . . . .
-        Staff       ViewAggregates  . . . . .
-        TownAgent   ViewPortal      . . . x .
-        TownAgent   ViewProfile     x . . . .
-        TownAgent   ManageAccount   . . . . .
-        TownAgent   UnlockAccount   . . . . .
-        TownAgent   ViewClass       . . . . .
-        TownAgent   PrintLoginCards . . . . .
-        TownAgent   ManageClasses   . . . . .
-        TownAgent   ViewAggregates  . . . x x
-        Technician  ViewPortal      . . . x .
-        Technician  ViewProfile     x . . . .
-        Technician  ManageAccount   . . . . .
-        Technician  UnlockAccount   . . . . .
-        Technician  ViewClass       . . . . .
-        Technician  PrintLoginCards . . . . .
-        Technician  ManageClasses   . . . . .
-        Technician  ViewAggregates  . . . . .
+        Pupil       ViewPortal       . . . . . . . x .
+        Pupil       ViewProfile      x . . . . . . . .
+        Pupil       ManageAccount    . . . . . . . . .
+        Pupil       UnlockAccount    . . . . . . . . .
+        Pupil       ViewClass        . . . . . . . . .
+        Pupil       PrintLoginCards  . . . . . . . . .
+        Pupil       ManageClasses    . . . . . . . . .
+        Pupil       ViewAggregates   . . . . . . . . .
+        Pupil       ReadDocuments    x . x x . x x . .
+        Pupil       WriteDocuments   x . . x . x . . .
+        Pupil       ShareDocuments   x . . x . . . . .
+        Pupil       ViewAssignment   x . . . . . . . .
+        Pupil       HandIn           x . . . . . . . .
+        Pupil       ManageAssignment . . . . . . . . .
+        Parent      ViewPortal       . . . . . . . x .
+        Parent      ViewProfile      x x . . . . . . .
+        Parent      ManageAccount    . . . . . . . . .
+        Parent      UnlockAccount    . . . . . . . . .
+        Parent      ViewClass        . . . . . . . . .
+        Parent      PrintLoginCards  . . . . . . . . .
+        Parent      ManageClasses    . . . . . . . . .
+        Parent      ViewAggregates   . . . . . . . . .
+        Parent      ReadDocuments    x . . . . x x . .
+        Parent      WriteDocuments   x . . . . x . . .
+        Parent      ShareDocuments   . . . . . . . . .
+        Parent      ViewAssignment   . x . . . . . . .
+        Parent      HandIn           . . . . . . . . .
+        Parent      ManageAssignment . . . . . . . . .
+        Teacher     ViewPortal       . . . . . . . x .
+        Teacher     ViewProfile      x x x . . . . . .
+        Teacher     ManageAccount    . . . . . . . . .
+        Teacher     UnlockAccount    . . x . . . . . .
+        Teacher     ViewClass        . . x . . . . . .
+        Teacher     PrintLoginCards  . . x . . . . . .
+        Teacher     ManageClasses    . . . . . . . . .
+        Teacher     ViewAggregates   . . . . . . . . .
+        Teacher     ReadDocuments    x . x x x x x . .
+        Teacher     WriteDocuments   x . x x x x . . .
+        Teacher     ShareDocuments   x . x x x . . . .
+        Teacher     ViewAssignment   . . x . . . . . .
+        Teacher     HandIn           . . . . . . . . .
+        Teacher     ManageAssignment . . x . . . . . .
+        Headteacher ViewPortal       . . . . . . . x .
+        Headteacher ViewProfile      x x x . . . . x .
+        Headteacher ManageAccount    x x x . . . . x .
+        Headteacher UnlockAccount    . x x . . . . x .
+        Headteacher ViewClass        x x x . . . . x .
+        Headteacher PrintLoginCards  x x x . . . . x .
+        Headteacher ManageClasses    x x x . . . . x .
+        Headteacher ViewAggregates   . . . . . . . x .
+        Headteacher ReadDocuments    x . x x x x x . .
+        Headteacher WriteDocuments   x . x x x x . . .
+        Headteacher ShareDocuments   x . x x x . . . .
+        Headteacher ViewAssignment   x x x . . . . x .
+        Headteacher HandIn           . . . . . . . . .
+        Headteacher ManageAssignment x x x . . . . x .
+        Staff       ViewPortal       . . . . . . . x .
+        Staff       ViewProfile      x x x . . . . . .
+        Staff       ManageAccount    . . . . . . . . .
+        Staff       UnlockAccount    . . . . . . . . .
+        Staff       ViewClass        . . x . . . . . .
+        Staff       PrintLoginCards  . . . . . . . . .
+        Staff       ManageClasses    . . . . . . . . .
+        Staff       ViewAggregates   . . . . . . . . .
+        Staff       ReadDocuments    x . x x x x x . .
+        Staff       WriteDocuments   x . . . x x . . .
+        Staff       ShareDocuments   x . . . x . . . .
+        Staff       ViewAssignment   . . x . . . . . .
+        Staff       HandIn           . . . . . . . . .
+        Staff       ManageAssignment . . . . . . . . .
+        TownAgent   ViewPortal       . . . . . . . x .
+        TownAgent   ViewProfile      x . . . . . . . .
+        TownAgent   ManageAccount    . . . . . . . . .
+        TownAgent   UnlockAccount    . . . . . . . . .
+        TownAgent   ViewClass        . . . . . . . . .
+        TownAgent   PrintLoginCards  . . . . . . . . .
+        TownAgent   ManageClasses    . . . . . . . . .
+        TownAgent   ViewAggregates   . . . . . . . x x
+        TownAgent   ReadDocuments    x . . . . x x . .
+        TownAgent   WriteDocuments   x . . . . x . . .
+        TownAgent   ShareDocuments   . . . . . . . . .
+        TownAgent   ViewAssignment   . . . . . . . . .
+        TownAgent   HandIn           . . . . . . . . .
+        TownAgent   ManageAssignment . . . . . . . . .
+        Technician  ViewPortal       . . . . . . . x .
+        Technician  ViewProfile      x . . . . . . . .
+        Technician  ManageAccount    . . . . . . . . .
+        Technician  UnlockAccount    . . . . . . . . .
+        Technician  ViewClass        . . . . . . . . .
+        Technician  PrintLoginCards  . . . . . . . . .
+        Technician  ManageClasses    . . . . . . . . .
+        Technician  ViewAggregates   . . . . . . . . .
+        Technician  ReadDocuments    x . . . . x x . .
+        Technician  WriteDocuments   x . . . . x . . .
+        Technician  ShareDocuments   . . . . . . . . .
+        Technician  ViewAssignment   . . . . . . . . .
+        Technician  HandIn           . . . . . . . . .
+        Technician  ManageAssignment . . . . . . . . .
     ";
 
     #[test]
@@ -263,7 +444,7 @@ mod tests {
                     .map(|r| if allowed(role, action, *r) { "x" } else { "." })
                     .collect();
                 actual.push_str(&format!(
-                    "{:<11} {:<15} {}\n",
+                    "{:<11} {:<16} {}\n",
                     format!("{role:?}"),
                     format!("{action:?}"),
                     marks.join(" ")
@@ -286,6 +467,7 @@ mod tests {
             school: Some("0750654D".into()),
             classes: classes.iter().copied().map(ClassId).collect(),
             children: children.iter().copied().map(UserId).collect(),
+            groups: Vec::new(),
         }
     }
 

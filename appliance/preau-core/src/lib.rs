@@ -6,6 +6,7 @@
 pub mod access;
 pub mod auth;
 pub mod directory;
+pub mod documents;
 pub mod ids;
 pub mod level;
 pub mod lockout;
@@ -16,6 +17,10 @@ pub mod uai;
 pub use access::{Action, Object, Relation, Subject, can};
 pub use auth::{AuditEntry, Credentials, Session};
 pub use directory::{Class, Group, School, User};
+pub use documents::{
+    Assignment, AssignmentId, Audience, BlobId, HandBack, HandIn, HandInId, HandedFile, Node,
+    NodeId, NodeKind, Revision, Share, ShareId, ShareTarget, Space, SpaceId, SpaceOwner,
+};
 pub use ids::{ClassId, GroupId, UserId};
 pub use level::Level;
 pub use role::Role;

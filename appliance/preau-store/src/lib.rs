@@ -11,7 +11,10 @@
 //!
 //! Only this crate knows redb.
 
+pub mod app_passwords;
+pub mod blobs;
 pub mod directory;
+pub mod documents;
 pub mod error;
 pub mod fatal;
 pub mod feed;
@@ -23,7 +26,7 @@ mod store;
 pub use error::StoreError;
 pub use feed::FeedEntry;
 pub use record::Record;
-pub use store::{Reader, Store, Writer};
+pub use store::{Index, Lookup, Reader, Store, Tables, Writer};
 
 #[cfg(test)]
 mod tests;

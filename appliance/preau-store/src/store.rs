@@ -5,8 +5,9 @@ use crate::feed::FeedEntry;
 use crate::record::{self, Record};
 use crate::schema::{self, Schema};
 use redb::{
-    Database, DatabaseError, Durability, ReadTransaction, ReadableDatabase, ReadableTable,
-    TableDefinition, TableError, WriteTransaction,
+    Database, DatabaseError, Durability, MultimapTableDefinition, ReadTransaction,
+    ReadableDatabase, ReadableMultimapTable, ReadableTable, TableDefinition, TableError,
+    WriteTransaction,
 };
 use std::path::{Path, PathBuf};
 
@@ -14,6 +15,11 @@ use std::path::{Path, PathBuf};
 pub(crate) const META: TableDefinition<&str, u64> = TableDefinition::new("meta");
 /// The change feed, by this replica's sequence number.
 pub(crate) const CHANGES: TableDefinition<u64, &[u8]> = TableDefinition::new("changes");
+
+/// A secondary index: one key, many record keys (a folder's children, a node's shares…).
+pub type Index = MultimapTableDefinition<'static, u64, u64>;
+/// A lookup from a text key to a record key (a space by its owner…).
+pub type Lookup = TableDefinition<'static, &'static str, u64>;
 
 /// The name of the database file inside a data directory.
 pub const DB_FILE: &str = "preau.redb";
@@ -142,6 +148,41 @@ impl Store {
     }
 }
 
+/// What both a read snapshot and a write transaction can read, so that lookups are written
+/// once for both.
+pub trait Tables {
+    /// Reads one record.
+    fn get<R: Record>(&self, key: u64) -> Result<Option<R>, StoreError>;
+    /// The record keys filed under `key` in an index.
+    fn index(&self, index: Index, key: u64) -> Result<Vec<u64>, StoreError>;
+    /// The record key a text key points to.
+    fn lookup(&self, lookup: Lookup, key: &str) -> Result<Option<u64>, StoreError>;
+}
+
+impl Tables for Reader {
+    fn get<R: Record>(&self, key: u64) -> Result<Option<R>, StoreError> {
+        Reader::get(self, key)
+    }
+    fn index(&self, index: Index, key: u64) -> Result<Vec<u64>, StoreError> {
+        Reader::index(self, index, key)
+    }
+    fn lookup(&self, lookup: Lookup, key: &str) -> Result<Option<u64>, StoreError> {
+        Reader::lookup(self, lookup, key)
+    }
+}
+
+impl Tables for Writer {
+    fn get<R: Record>(&self, key: u64) -> Result<Option<R>, StoreError> {
+        Writer::get(self, key)
+    }
+    fn index(&self, index: Index, key: u64) -> Result<Vec<u64>, StoreError> {
+        Writer::index(self, index, key)
+    }
+    fn lookup(&self, lookup: Lookup, key: &str) -> Result<Option<u64>, StoreError> {
+        Writer::lookup(self, lookup, key)
+    }
+}
+
 /// A consistent read-only snapshot of the database.
 pub struct Reader {
     pub(crate) tx: ReadTransaction,
@@ -162,6 +203,24 @@ impl Reader {
         match self.tx.open_table(R::TABLE) {
             Ok(table) => all_in(&table),
             Err(TableError::TableDoesNotExist(_)) => Ok(Vec::new()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The record keys filed under `key` in an index.
+    pub fn index(&self, index: Index, key: u64) -> Result<Vec<u64>, StoreError> {
+        match self.tx.open_multimap_table(index) {
+            Ok(table) => index_in(&table, key),
+            Err(TableError::TableDoesNotExist(_)) => Ok(Vec::new()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The record key a text key points to.
+    pub fn lookup(&self, lookup: Lookup, key: &str) -> Result<Option<u64>, StoreError> {
+        match self.tx.open_table(lookup) {
+            Ok(table) => Ok(table.get(key)?.map(|v| v.value())),
+            Err(TableError::TableDoesNotExist(_)) => Ok(None),
             Err(e) => Err(e.into()),
         }
     }
@@ -205,6 +264,34 @@ impl Writer {
         Ok(existed)
     }
 
+    /// The record keys filed under `key` in an index, seeing this transaction's writes.
+    pub fn index(&self, index: Index, key: u64) -> Result<Vec<u64>, StoreError> {
+        index_in(&self.tx.open_multimap_table(index)?, key)
+    }
+
+    /// Files `value` under `key` in an index.
+    pub fn index_add(&mut self, index: Index, key: u64, value: u64) -> Result<(), StoreError> {
+        self.tx.open_multimap_table(index)?.insert(key, value)?;
+        Ok(())
+    }
+
+    /// Removes `value` from under `key` in an index.
+    pub fn index_remove(&mut self, index: Index, key: u64, value: u64) -> Result<(), StoreError> {
+        self.tx.open_multimap_table(index)?.remove(key, value)?;
+        Ok(())
+    }
+
+    /// The record key a text key points to, seeing this transaction's writes.
+    pub fn lookup(&self, lookup: Lookup, key: &str) -> Result<Option<u64>, StoreError> {
+        Ok(self.tx.open_table(lookup)?.get(key)?.map(|v| v.value()))
+    }
+
+    /// Points a text key at a record key.
+    pub fn set_lookup(&mut self, lookup: Lookup, key: &str, value: u64) -> Result<(), StoreError> {
+        self.tx.open_table(lookup)?.insert(key, value)?;
+        Ok(())
+    }
+
     /// Takes the next value of a named counter (starting at 1).
     pub fn next_counter(&mut self, name: &str) -> Result<u64, StoreError> {
         let mut meta = self.tx.open_table(META)?;
@@ -236,6 +323,17 @@ fn get_in<R: Record>(
         Some(value) => record::decode(value.value()).map(Some),
         None => Ok(None),
     }
+}
+
+fn index_in(
+    table: &impl ReadableMultimapTable<u64, u64>,
+    key: u64,
+) -> Result<Vec<u64>, StoreError> {
+    let mut out = Vec::new();
+    for item in table.get(key)? {
+        out.push(item?.value());
+    }
+    Ok(out)
 }
 
 fn all_in<R: Record>(table: &impl ReadableTable<u64, &'static [u8]>) -> Result<Vec<R>, StoreError> {

@@ -42,9 +42,23 @@ pub struct Config {
     pub argon2_memory_kib: u32,
     /// Password hashes allowed to run at once.
     pub hash_concurrency: usize,
+    /// The largest file accepted, in MiB.
+    pub max_file_mib: u64,
+    /// Quota of a pupil's own documents, in MiB.
+    pub quota_pupil_mib: u64,
+    /// Quota of an adult's own documents, in MiB.
+    pub quota_adult_mib: u64,
+    /// Quota of a class space, in MiB.
+    pub quota_class_mib: u64,
+    /// Quota of a group space, in MiB.
+    pub quota_group_mib: u64,
+    /// Quota of the staff room, in MiB.
+    pub quota_staff_mib: u64,
     /// Log filter ("info", "preau=debug", …).
     pub log: String,
 }
+
+const MIB: u64 = 1024 * 1024;
 
 impl Default for Config {
     fn default() -> Self {
@@ -65,6 +79,12 @@ impl Default for Config {
             pupil_idle_minutes: settings.pupil_idle_secs / 60,
             argon2_memory_kib: settings.argon2_memory_kib,
             hash_concurrency: settings.hash_concurrency,
+            max_file_mib: settings.max_file_bytes / MIB,
+            quota_pupil_mib: settings.quotas.pupil / MIB,
+            quota_adult_mib: settings.quotas.adult / MIB,
+            quota_class_mib: settings.quotas.class / MIB,
+            quota_group_mib: settings.quotas.group / MIB,
+            quota_staff_mib: settings.quotas.staff / MIB,
             log: "info".into(),
         }
     }
@@ -160,6 +180,14 @@ impl Config {
             pupil_idle_secs: self.pupil_idle_minutes.max(1) * 60,
             argon2_memory_kib: self.argon2_memory_kib,
             hash_concurrency: self.hash_concurrency,
+            max_file_bytes: self.max_file_mib.saturating_mul(MIB),
+            quotas: preau_app::settings::Quotas {
+                pupil: self.quota_pupil_mib.saturating_mul(MIB),
+                adult: self.quota_adult_mib.saturating_mul(MIB),
+                class: self.quota_class_mib.saturating_mul(MIB),
+                group: self.quota_group_mib.saturating_mul(MIB),
+                staff: self.quota_staff_mib.saturating_mul(MIB),
+            },
             ..Settings::default()
         }
     }
@@ -211,6 +239,14 @@ pupil_idle_minutes = 15
 # Password hashing (Argon2id): memory in KiB (at least 47104) and hashes at once.
 argon2_memory_kib = 47104
 hash_concurrency = 4
+# Documents: the largest file accepted, and the quota of each kind of space, in MiB
+# (every kept version and the trash count).
+max_file_mib = 4096
+quota_pupil_mib = 500
+quota_adult_mib = 5120
+quota_class_mib = 10240
+quota_group_mib = 1024
+quota_staff_mib = 20480
 # Log filter.
 log = "info"
 "#;

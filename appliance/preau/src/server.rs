@@ -21,6 +21,8 @@ use tower::ServiceExt;
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 /// How often expired sessions are purged.
 const PURGE_EVERY: Duration = Duration::from_secs(600);
+/// How often expired trash is emptied and unreferenced file contents are collected.
+const COLLECT_EVERY: Duration = Duration::from_secs(6 * 3600);
 
 /// A running box. Dropping it stops the listeners and the announcement.
 pub struct Running {
@@ -110,6 +112,7 @@ pub async fn start(config: &Config, app: Arc<App>) -> Result<Running> {
         Some(addr)
     };
     tasks.push(tokio::spawn(purge_sessions(app.clone())));
+    tasks.push(tokio::spawn(collect_documents(app.clone())));
     let school = app
         .directory()
         .school()
@@ -185,6 +188,30 @@ where
     let _ = connection_builder()
         .serve_connection(io, hyper_service)
         .await;
+}
+
+/// Empties trash older than 30 days, then removes file contents nothing refers to.
+async fn collect_documents(app: Arc<App>) {
+    let mut every = tokio::time::interval(COLLECT_EVERY);
+    loop {
+        every.tick().await;
+        let app = app.clone();
+        let outcome = tokio::task::spawn_blocking(move || {
+            let purged = app.purge_trash()?;
+            app.collect_blobs().map(|collected| (purged, collected))
+        })
+        .await;
+        match outcome {
+            Ok(Ok((purged, collected))) => tracing::info!(
+                trash_items = purged,
+                blobs = collected.blobs,
+                bytes = collected.bytes,
+                "document housekeeping"
+            ),
+            Ok(Err(e)) => tracing::warn!("document housekeeping failed: {e}"),
+            Err(e) => tracing::warn!("document housekeeping panicked: {e}"),
+        }
+    }
 }
 
 async fn purge_sessions(app: Arc<App>) {

@@ -8,6 +8,7 @@ use sha2::{Digest, Sha256};
 
 const CSS: &str = include_str!("../static/app.css");
 const FAVICON: &str = include_str!("../static/favicon.svg");
+const JS: &str = include_str!("../static/upload.js");
 
 /// The embedded files and their hashed URLs.
 #[derive(Debug)]
@@ -16,6 +17,8 @@ pub struct Assets {
     pub css_url: String,
     /// URL of the icon.
     pub favicon_url: String,
+    /// URL of the upload script (drag and drop, progress bar).
+    pub js_url: String,
 }
 
 fn hashed(name: &str, ext: &str, body: &str) -> String {
@@ -30,6 +33,7 @@ impl Assets {
         Assets {
             css_url: hashed("app", "css", CSS),
             favicon_url: hashed("favicon", "svg", FAVICON),
+            js_url: hashed("upload", "js", JS),
         }
     }
 }
@@ -47,6 +51,8 @@ pub async fn serve(State(state): State<WebState>, Path(file): Path<String>) -> R
         (CSS, "text/css; charset=utf-8")
     } else if path == state.assets.favicon_url {
         (FAVICON, "image/svg+xml")
+    } else if path == state.assets.js_url {
+        (JS, "text/javascript; charset=utf-8")
     } else {
         return crate::error::WebError::NotFound.into_response();
     };

@@ -4,7 +4,7 @@
 use crate::i18n;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use preau_app::AppError;
+use preau_app::{AppError, Problem};
 
 /// Why a request did not succeed.
 #[derive(Debug)]
@@ -59,6 +59,12 @@ impl WebError {
             WebError::App(e) => match e {
                 AppError::NotFound => (StatusCode::NOT_FOUND, i18n::NOT_FOUND.into()),
                 AppError::Forbidden => (StatusCode::FORBIDDEN, i18n::FORBIDDEN.into()),
+                AppError::Invalid(p @ Problem::QuotaExceeded { .. }) => {
+                    (StatusCode::INSUFFICIENT_STORAGE, i18n::problem(p))
+                }
+                AppError::Invalid(p @ Problem::FileTooLarge(_)) => {
+                    (StatusCode::PAYLOAD_TOO_LARGE, i18n::problem(p))
+                }
                 AppError::Invalid(p) => (StatusCode::UNPROCESSABLE_ENTITY, i18n::problem(p)),
                 AppError::WrongCredentials => {
                     (StatusCode::UNAUTHORIZED, i18n::WRONG_PASSWORD.into())
@@ -70,6 +76,7 @@ impl WebError {
                 }
                 AppError::Archived => (StatusCode::FORBIDDEN, i18n::ARCHIVED.into()),
                 AppError::Store(_) => (StatusCode::INTERNAL_SERVER_ERROR, i18n::INTERNAL.into()),
+                AppError::Disk(_) => (StatusCode::INSUFFICIENT_STORAGE, i18n::DISK.into()),
             },
         }
     }
@@ -89,12 +96,18 @@ impl IntoResponse for WebError {
             WebError::BadForm(detail) => Some(format!("bad form: {detail}")),
             WebError::Template(detail) => Some(format!("template: {detail}")),
             WebError::App(AppError::Store(e)) => Some(format!("store: {e}")),
+            WebError::App(AppError::Disk(e)) => Some(format!("disk: {e}")),
             _ => None,
         };
         let mut response = status.into_response();
         response.extensions_mut().insert(ErrorPage { message, log });
         response
     }
+}
+
+/// The status and French message for refused input (forms shown again with the reason).
+pub fn refusal(problem: &Problem) -> (StatusCode, String) {
+    WebError::App(AppError::Invalid(problem.clone())).status_and_message()
 }
 
 /// The fallback for unknown paths.

@@ -48,6 +48,8 @@ pub const OUTSIDE_SCHOOL: &str = "Les élèves se connectent seulement depuis le
 pub const ARCHIVED: &str = "Ce compte n'est plus actif. Adressez-vous à la direction de l'école.";
 /// Unexpected failure.
 pub const INTERNAL: &str = "Une erreur inattendue est survenue. Rien de ce qui avait été enregistré n'est perdu. Réessayez dans un instant.";
+/// The disk holding files failed or is full.
+pub const DISK: &str = "Le fichier n'a pas pu être enregistré : le disque du serveur de l'école est plein ou en panne. Rien n'a été perdu ; prévenez la direction.";
 /// Method not allowed.
 pub const METHOD: &str = "Cette action n'est pas possible de cette façon.";
 
@@ -72,5 +74,41 @@ pub fn problem(problem: &Problem) -> String {
         Problem::NoLevel => "Choisissez au moins un niveau pour la classe.".into(),
         Problem::PictureCode => "Le code image se compose de trois images.".into(),
         Problem::Role => "Choisissez un rôle.".into(),
+        Problem::EmptyName => "Donnez un nom.".into(),
+        Problem::NameTaken(name) => format!("« {name} » existe déjà dans ce dossier. Choisissez un autre nom."),
+        Problem::QuotaExceeded { quota, free } => format!(
+            "Il n'y a plus assez de place : cet espace est limité à {}, il reste {}. Rien n'a été enregistré. Videz la corbeille ou supprimez des fichiers.",
+            size(*quota),
+            size(*free)
+        ),
+        Problem::FileTooLarge(limit) => format!(
+            "Ce fichier est trop gros : la limite est de {} par fichier. Rien n'a été enregistré.",
+            size(*limit)
+        ),
+        Problem::IntoItself => "Un dossier ne peut pas aller dans lui-même.".into(),
+        Problem::NotAFolder => "Choisissez un dossier.".into(),
+        Problem::NoFile => "Choisissez au moins un fichier.".into(),
+        Problem::ShareTarget => "Vous ne pouvez pas partager avec cette personne ou ce groupe.".into(),
+        Problem::Audience => "Choisissez des élèves de la classe.".into(),
     }
+}
+
+/// A size in bytes, the French way ("1,5 Mo").
+pub fn size(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["Ko", "Mo", "Go", "To"];
+    if bytes < 1024 {
+        return format!("{bytes} o");
+    }
+    let mut value = bytes as f64 / 1024.0;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    let text = if value < 10.0 {
+        format!("{value:.1}")
+    } else {
+        format!("{value:.0}")
+    };
+    format!("{} {}", text.replace('.', ","), UNITS[unit])
 }

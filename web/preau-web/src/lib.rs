@@ -8,6 +8,8 @@
 //!   [`session::Me`] extractor.
 
 pub mod assets;
+pub mod dav;
+pub mod download;
 pub mod edge;
 pub mod error;
 pub mod forms;
@@ -16,6 +18,7 @@ pub mod pages;
 pub mod paths;
 pub mod security;
 pub mod session;
+pub mod upload;
 
 use axum::Router;
 use axum::middleware::from_fn;
@@ -55,6 +58,11 @@ pub fn router(state: WebState) -> Router {
         .route(p::SIGN_OUT, post(auth::sign_out))
         .route(p::ACCOUNT, get(account::page))
         .route(p::ACCOUNT_PASSWORD, post(account::change_password))
+        .route(p::ACCOUNT_APP_PASSWORDS, post(account::create_app_password))
+        .route(
+            p::ACCOUNT_APP_PASSWORD_REVOKE,
+            post(account::revoke_app_password),
+        )
         .route(p::PROFILE, get(account::profile))
         .route(p::CLASS, get(classes::class_page))
         .route(p::CLASS_CARDS, get(classes::cards))
@@ -77,17 +85,68 @@ pub fn router(state: WebState) -> Router {
             get(admin::groups).post(admin::create_group),
         )
         .route(p::ADMIN_GROUP, get(admin::group).post(admin::update_group))
+        .merge(documents_routes())
         .route(p::CERTIFICATE, get(pages::certificate::page))
         .route(p::CERTIFICATE_FILE, get(pages::certificate::download))
         .route(p::STATIC, get(assets::serve))
         .fallback(error::not_found)
         .layer(from_fn(security::csrf))
+        // WebDAV programs carry no CSRF token and upload large files: outside that layer.
+        .merge(dav_routes())
         .layer(from_fn(security::headers))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             edge::edge,
         ))
         .with_state(state)
+}
+
+/// Document spaces and assignments. Upload routes stream and take no body limit of their
+/// own: the file size limit and quotas of the application apply.
+fn documents_routes() -> Router<WebState> {
+    use axum::extract::DefaultBodyLimit;
+    use pages::{assignments as a, documents as d};
+    use paths as p;
+    Router::new()
+        .route(p::DOCUMENTS, get(d::home))
+        .route(p::FOLDER, get(d::folder))
+        .route(
+            p::FOLDER_UPLOAD,
+            post(d::upload).layer(DefaultBodyLimit::disable()),
+        )
+        .route(p::FOLDER_NEW, post(d::new_folder))
+        .route(p::ITEM, get(d::item))
+        .route(p::ITEM_RENAME, post(d::rename))
+        .route(p::ITEM_MOVE, post(d::move_item))
+        .route(p::ITEM_COPY, post(d::copy_item))
+        .route(p::ITEM_TRASH, post(d::trash))
+        .route(p::ITEM_RESTORE, post(d::restore))
+        .route(p::ITEM_DESTROY, post(d::destroy))
+        .route(p::ITEM_SHARE, post(d::share))
+        .route(p::SHARE_END, post(d::end_share))
+        .route(p::FILE_DOWNLOAD, get(d::download))
+        .route(p::FILE_VIEW, get(d::view))
+        .route(p::FILE_THUMB, get(d::thumbnail))
+        .route(p::FILE_REVISION_RESTORE, post(d::restore_revision))
+        .route(p::TRASH, get(d::trash_page))
+        .route(p::ASSIGNMENTS, get(a::list))
+        .route(p::ASSIGNMENT_NEW, get(a::new_form).post(a::create))
+        .route(p::ASSIGNMENT, get(a::page))
+        .route(
+            p::ASSIGNMENT_HAND_IN,
+            post(a::hand_in).layer(DefaultBodyLimit::disable()),
+        )
+        .route(p::HANDED_FILE, get(a::handed_file))
+        .route(p::HAND_BACK, post(a::hand_back))
+}
+
+/// The WebDAV network drive, for every method (see [`dav`] for how it is protected).
+fn dav_routes() -> Router<WebState> {
+    use axum::routing::any;
+    Router::new()
+        .route(paths::DAV, any(dav::handle))
+        .route(paths::DAV_ROOT, any(dav::handle))
+        .route(paths::DAV_ANY, any(dav::handle))
 }
 
 /// The plain-HTTP port: the certificate page and file, and a redirect to HTTPS for the rest.

@@ -20,6 +20,16 @@ pub const SIGN_OUT: &str = "/deconnexion";
 pub const ACCOUNT: &str = "/compte";
 /// Change one's password.
 pub const ACCOUNT_PASSWORD: &str = "/compte/mot-de-passe";
+/// Create an application password (network drive).
+pub const ACCOUNT_APP_PASSWORDS: &str = "/compte/mots-de-passe-application";
+/// Revoke an application password.
+pub const ACCOUNT_APP_PASSWORD_REVOKE: &str = "/compte/mots-de-passe-application/{id}/revoquer";
+/// The WebDAV network drive (any method; HTTP Basic with an application password).
+pub const DAV: &str = "/dav";
+/// The top of the WebDAV network drive.
+pub const DAV_ROOT: &str = "/dav/";
+/// Anything below the top of the WebDAV network drive.
+pub const DAV_ANY: &str = "/dav/{*path}";
 /// A person's profile.
 pub const PROFILE: &str = "/profil/{id}";
 /// A class page (teachers).
@@ -52,6 +62,54 @@ pub const ADMIN_CLASS_ARCHIVE: &str = "/admin/classes/{id}/archiver";
 pub const ADMIN_GROUPS: &str = "/admin/groupes";
 /// One group.
 pub const ADMIN_GROUP: &str = "/admin/groupes/{id}";
+/// Document spaces, shares and assignments.
+pub const DOCUMENTS: &str = "/documents";
+/// A folder.
+pub const FOLDER: &str = "/documents/dossier/{id}";
+/// Upload files into a folder (multipart).
+pub const FOLDER_UPLOAD: &str = "/documents/dossier/{id}/envoyer";
+/// Create a folder inside a folder.
+pub const FOLDER_NEW: &str = "/documents/dossier/{id}/nouveau-dossier";
+/// A folder's or file's page: details, versions, actions.
+pub const ITEM: &str = "/documents/element/{id}";
+/// Rename.
+pub const ITEM_RENAME: &str = "/documents/element/{id}/renommer";
+/// Move.
+pub const ITEM_MOVE: &str = "/documents/element/{id}/deplacer";
+/// Copy.
+pub const ITEM_COPY: &str = "/documents/element/{id}/copier";
+/// Put in the trash.
+pub const ITEM_TRASH: &str = "/documents/element/{id}/supprimer";
+/// Take out of the trash.
+pub const ITEM_RESTORE: &str = "/documents/element/{id}/restaurer";
+/// Delete for good (from the trash).
+pub const ITEM_DESTROY: &str = "/documents/element/{id}/supprimer-definitivement";
+/// Share.
+pub const ITEM_SHARE: &str = "/documents/element/{id}/partager";
+/// End a share.
+pub const SHARE_END: &str = "/documents/partages/{id}/retirer";
+/// Download a file (attachment); `?version=N` for an earlier one.
+pub const FILE_DOWNLOAD: &str = "/documents/fichier/{id}/telecharger";
+/// Show a file in the browser (allow-listed types only).
+pub const FILE_VIEW: &str = "/documents/fichier/{id}/afficher";
+/// A file's thumbnail.
+pub const FILE_THUMB: &str = "/documents/fichier/{id}/vignette";
+/// Make an earlier version current again.
+pub const FILE_REVISION_RESTORE: &str = "/documents/fichier/{id}/versions/{n}/restaurer";
+/// A space's trash.
+pub const TRASH: &str = "/documents/espace/{id}/corbeille";
+/// Assignments.
+pub const ASSIGNMENTS: &str = "/devoirs";
+/// Set an assignment.
+pub const ASSIGNMENT_NEW: &str = "/devoirs/nouveau";
+/// One assignment.
+pub const ASSIGNMENT: &str = "/devoirs/{id}";
+/// Hand work in (multipart).
+pub const ASSIGNMENT_HAND_IN: &str = "/devoirs/{id}/rendre";
+/// A handed-in file.
+pub const HANDED_FILE: &str = "/rendus/{id}/fichiers/{n}";
+/// Hand work back with a comment.
+pub const HAND_BACK: &str = "/rendus/{id}/retour";
 /// The page explaining how to trust the school's certificate.
 pub const CERTIFICATE: &str = "/certificat";
 /// The school's CA certificate file.
@@ -59,7 +117,16 @@ pub const CERTIFICATE_FILE: &str = "/certificat/preau-ca.crt";
 /// Embedded static files.
 pub const STATIC: &str = "/static/{file}";
 
-/// Fills the `{…}` parameter of a path pattern.
+/// Fills the first two `{…}` of a path pattern.
+pub fn with2(
+    pattern: &str,
+    first: impl std::fmt::Display,
+    second: impl std::fmt::Display,
+) -> String {
+    with(&with(pattern, first), second)
+}
+
+/// Fills the first `{…}` of a path pattern.
 pub fn with(pattern: &str, value: impl std::fmt::Display) -> String {
     match (pattern.find('{'), pattern.find('}')) {
         (Some(start), Some(end)) => {

@@ -14,10 +14,10 @@ use axum::http::{HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-/// Largest body accepted (forms; file uploads will get their own streaming routes).
+/// Largest form body accepted (file uploads stream under their own limits).
 pub const BODY_LIMIT: usize = 64 * 1024;
 
-const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 /// The CSRF token of this browser, available to handlers that render forms.
 #[derive(Clone, Debug)]
@@ -27,10 +27,13 @@ pub struct CsrfToken(pub String);
 pub async fn headers(req: Request, next: Next) -> Response {
     let mut response = next.run(req).await;
     let h = response.headers_mut();
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(CSP),
-    );
+    // File responses (`download`) carry their own, stricter policy.
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CSP),
+        );
+    }
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
@@ -100,6 +103,15 @@ async fn checked(req: Request, cookie: Option<&str>) -> Result<Request, WebError
     if foreign_origin(&req) {
         return Err(WebError::Csrf);
     }
+    if is_multipart(&req) {
+        // File uploads stream: the token comes with the address (or a header), and the
+        // upload handler enforces its own size limits.
+        let sent = token_in_query(&req).or_else(|| header_token(&req));
+        return match (cookie, sent) {
+            (Some(c), Some(s)) if same_token(c, &s) => Ok(req),
+            _ => Err(WebError::Csrf),
+        };
+    }
     let (parts, body) = req.into_parts();
     let bytes = to_bytes(body, BODY_LIMIT)
         .await
@@ -120,9 +132,37 @@ async fn checked(req: Request, cookie: Option<&str>) -> Result<Request, WebError
                 .map(str::to_string)
         });
     match (cookie, sent) {
-        (Some(c), Some(s)) if preau_app::tokens::sha256(c) == preau_app::tokens::sha256(&s) => {
+        (Some(c), Some(s)) if same_token(c, &s) => {
             Ok(Request::from_parts(parts, Body::from(bytes)))
         }
         _ => Err(WebError::Csrf),
     }
+}
+
+/// Compares tokens through their digests (constant time with respect to the secret).
+fn same_token(cookie: &str, sent: &str) -> bool {
+    preau_app::tokens::sha256(cookie) == preau_app::tokens::sha256(sent)
+}
+
+fn is_multipart(req: &Request) -> bool {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"))
+}
+
+fn header_token(req: &Request) -> Option<String> {
+    req.headers()
+        .get("x-csrf-token")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+}
+
+fn token_in_query(req: &Request) -> Option<String> {
+    let query = req.uri().query()?;
+    serde_html_form::from_str::<Vec<(String, String)>>(query)
+        .ok()?
+        .into_iter()
+        .find(|(k, _)| k == "_csrf")
+        .map(|(_, v)| v)
 }

@@ -4,6 +4,7 @@ use super::{Layout, render, render_with};
 use crate::WebState;
 use crate::error::WebError;
 use crate::forms::{WebForm, WebPath};
+use crate::paths;
 use crate::session::{Csrf, Me, start_session};
 use askama::Template;
 use axum::extract::State;
@@ -23,6 +24,32 @@ struct AccountView {
     message: Option<String>,
     ok: bool,
     min_len: usize,
+    /// The network drive's section.
+    dav: DavSection,
+}
+
+/// The "Lecteur réseau (WebDAV)" section of the account page.
+struct DavSection {
+    /// The drive's address ("https://ecole.local/dav/").
+    url: String,
+    /// A password just created, shown this once.
+    created: Option<String>,
+    /// A message about the last action.
+    message: Option<String>,
+    /// Whether that message reports a success.
+    ok: bool,
+    /// The person's application passwords.
+    passwords: Vec<AppPasswordRow>,
+    /// The longest label accepted.
+    max_label: usize,
+}
+
+/// One application password as listed.
+struct AppPasswordRow {
+    label: String,
+    created: String,
+    last_used: String,
+    revoke_url: String,
 }
 
 #[derive(Template)]
@@ -53,6 +80,44 @@ fn account_view(
         message,
         ok,
         min_len: preau_app::auth::MIN_PASSWORD_LEN,
+        dav: dav_section(state, me, None, None, false),
+    }
+}
+
+fn dav_section(
+    state: &WebState,
+    me: &Me,
+    created: Option<String>,
+    message: Option<String>,
+    ok: bool,
+) -> DavSection {
+    // A listing that fails only leaves the list empty; the page still shows.
+    let passwords = state
+        .app
+        .app_passwords(&me.current.subject)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|p| AppPasswordRow {
+            label: p.label,
+            created: preau_app::paris::short(p.created_at),
+            last_used: p
+                .last_used_at
+                .map(preau_app::paris::short)
+                .unwrap_or_else(|| "jamais".into()),
+            revoke_url: paths::with(paths::ACCOUNT_APP_PASSWORD_REVOKE, p.id),
+        })
+        .collect();
+    DavSection {
+        url: format!(
+            "{}{}",
+            state.public_url.trim_end_matches('/'),
+            paths::DAV_ROOT
+        ),
+        created,
+        message,
+        ok,
+        passwords,
+        max_label: preau_app::app_passwords::MAX_LABEL_CHARS,
     }
 }
 
@@ -116,6 +181,64 @@ pub async fn change_password(
             )
         }
     }
+}
+
+/// The form creating an application password.
+#[derive(Deserialize)]
+pub struct AppPasswordForm {
+    #[serde(default)]
+    label: String,
+}
+
+/// `POST /compte/mots-de-passe-application`: creates an application password for the
+/// network drive and shows it once.
+pub async fn create_app_password(
+    State(state): State<WebState>,
+    Csrf(csrf): Csrf,
+    me: Me,
+    WebForm(form): WebForm<AppPasswordForm>,
+) -> Result<Response, WebError> {
+    let mut view = account_view(&state, &csrf, &me, None, false);
+    match state
+        .app
+        .create_app_password(&me.current.subject, &form.label)
+    {
+        Ok(secret) => {
+            view.dav = dav_section(
+                &state,
+                &me,
+                Some(secret),
+                Some("Le mot de passe d'application a été créé. Notez-le maintenant : il ne sera plus affiché.".into()),
+                true,
+            );
+            render(view)
+        }
+        Err(AppError::Store(e)) => Err(AppError::Store(e).into()),
+        Err(e) => {
+            let (status, message) = WebError::App(e).status_and_message();
+            view.dav = dav_section(&state, &me, None, Some(message), false);
+            render_with(status, view)
+        }
+    }
+}
+
+/// `POST /compte/mots-de-passe-application/{id}/revoquer`: revokes one application password.
+pub async fn revoke_app_password(
+    State(state): State<WebState>,
+    Csrf(csrf): Csrf,
+    me: Me,
+    WebPath(id): WebPath<u64>,
+) -> Result<Response, WebError> {
+    state.app.revoke_app_password(&me.current.subject, id)?;
+    let mut view = account_view(&state, &csrf, &me, None, false);
+    view.dav = dav_section(
+        &state,
+        &me,
+        None,
+        Some("Le mot de passe d'application a été révoqué : le lecteur réseau qui l'utilisait est déconnecté.".into()),
+        true,
+    );
+    render(view)
 }
 
 /// `GET /profil/{id}`: a person's profile, for those allowed to see it.

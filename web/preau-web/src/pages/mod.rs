@@ -2,9 +2,11 @@
 
 pub mod account;
 pub mod admin;
+pub mod assignments;
 pub mod auth;
 pub mod certificate;
 pub mod classes;
+pub mod documents;
 pub mod portal;
 
 use crate::WebState;

@@ -59,6 +59,27 @@ pub fn tiles(directory: &Directory, me: &Me) -> Vec<Tile> {
             href: paths::ADMIN_GROUPS.into(),
         });
     }
+    tiles.push(Tile {
+        icon: "📁",
+        title: if me.current.user.role == Role::Pupil {
+            "Mes documents".into()
+        } else {
+            "Documents".into()
+        },
+        detail: "Fichiers, dossiers, partages".into(),
+        href: paths::DOCUMENTS.into(),
+    });
+    if matches!(
+        me.current.user.role,
+        Role::Pupil | Role::Teacher | Role::Headteacher | Role::Parent
+    ) {
+        tiles.push(Tile {
+            icon: "📥",
+            title: "Devoirs".into(),
+            detail: "Travail à rendre".into(),
+            href: paths::ASSIGNMENTS.into(),
+        });
+    }
     for class in directory.current_classes() {
         if subject.classes.contains(&class.id)
             && directory.can_on_class(subject, Action::ViewClass, class.id)
