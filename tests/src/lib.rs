@@ -253,6 +253,37 @@ impl TestAppBuilder {
     }
 }
 
+/// A page's text with HTML entities decoded, as a person reads it.
+pub async fn page_text(response: reqwest::Response) -> String {
+    let html = response.text().await.expect("body");
+    html.replace("&#39;", "'")
+        .replace("&#x27;", "'")
+        .replace("&quot;", "\"")
+        .replace("&#34;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+/// A child process killed when dropped (end of test, even on failure).
+pub struct Killed(pub std::process::Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A TCP port free on 127.0.0.1 right now.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("address")
+        .port()
+}
+
 /// Finds the value of the `_csrf` hidden field in a page.
 pub fn extract_csrf(html: &str) -> Option<String> {
     let start = html.find("name=\"_csrf\" value=\"")? + "name=\"_csrf\" value=\"".len();

@@ -2,18 +2,8 @@
 //! device or their space, the teacher sees who handed in, who is late and who is missing,
 //! and hands work back; hand-ins stay as they were handed in.
 
-use preau_tests::TestApp;
 use preau_tests::files::{body, content, my_documents, subject, upload};
-
-async fn text(response: reqwest::Response) -> String {
-    let html = response.text().await.expect("body");
-    html.replace("&#39;", "'")
-        .replace("&#x27;", "'")
-        .replace("&quot;", "\"")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&")
-}
+use preau_tests::{TestApp, page_text};
 
 /// The id in the `Location` of a redirect to `/devoirs/{id}`.
 fn assignment_id(response: &reqwest::Response) -> String {
@@ -59,7 +49,7 @@ async fn pupils_hand_in_and_the_teacher_follows_who_did() {
     // A pupil hands in a file from the tablet and one from "Mes documents".
     let pupil = app.pupil(0).await;
     let pupil_id = app.school.pupils[0].user.id;
-    let list = text(pupil.get(app.url("/devoirs")).send().await.unwrap()).await;
+    let list = page_text(pupil.get(app.url("/devoirs")).send().await.unwrap()).await;
     assert!(
         list.contains("Le cycle de l'eau") && list.contains("À rendre"),
         "{list}"
@@ -82,7 +72,7 @@ async fn pupils_hand_in_and_the_teacher_follows_who_did() {
         .child_named(&subject(&app.app, pupil_id), root, "brouillon.txt")
         .unwrap()
         .unwrap();
-    let page = text(
+    let page = page_text(
         pupil
             .get(app.url(&format!("/devoirs/{id}")))
             .send()
@@ -121,7 +111,7 @@ async fn pupils_hand_in_and_the_teacher_follows_who_did() {
     assert_eq!(r.status(), 303);
 
     // The teacher sees one hand-in, the rest pending; opens the files as handed in.
-    let page = text(
+    let page = page_text(
         teacher
             .get(app.url(&format!("/devoirs/{id}")))
             .send()
@@ -164,7 +154,7 @@ async fn pupils_hand_in_and_the_teacher_follows_who_did() {
         )
         .await;
     assert_eq!(r.status(), 303);
-    let page = text(
+    let page = page_text(
         pupil
             .get(app.url(&format!("/devoirs/{id}")))
             .send()
@@ -245,7 +235,7 @@ async fn late_and_missing_work_is_shown_after_the_due_date() {
         .await
         .unwrap();
     assert_eq!(r.status(), 303);
-    let page = text(
+    let page = page_text(
         teacher
             .get(app.url(&format!("/devoirs/{id}")))
             .send()
@@ -278,7 +268,11 @@ async fn late_and_missing_work_is_shown_after_the_due_date() {
         .await
         .unwrap();
     assert_eq!(r.status(), 422);
-    assert!(text(r).await.contains("Choisissez au moins un fichier"));
+    assert!(
+        page_text(r)
+            .await
+            .contains("Choisissez au moins un fichier")
+    );
     // A bad date is refused with the reason.
     let r = app
         .post_form(
@@ -293,5 +287,5 @@ async fn late_and_missing_work_is_shown_after_the_due_date() {
         )
         .await;
     assert_eq!(r.status(), 422);
-    assert!(text(r).await.contains("date de remise"));
+    assert!(page_text(r).await.contains("date de remise"));
 }

@@ -1,28 +1,11 @@
 //! Black-box tests of the real `preau` binary, as the README tells a newcomer to use it.
 
+use preau_tests::{Killed, free_port};
 use std::io::Read;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 const BINARY: &str = env!("CARGO_BIN_EXE_preau-box");
-
-/// Kills the child process when the test ends, even on failure.
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 fn client() -> reqwest::Client {
     reqwest::Client::builder()

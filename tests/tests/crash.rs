@@ -6,8 +6,9 @@
 
 use preau_tests::extract_csrf;
 use preau_tests::files::{body, content_sha, stream_sha};
+use preau_tests::{Killed, free_port};
 use std::collections::BTreeMap;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -46,23 +47,6 @@ impl Dice {
         self.0 ^= self.0 << 17;
         self.0 % n.max(1)
     }
-}
-
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 fn client() -> reqwest::Client {

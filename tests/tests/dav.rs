@@ -754,6 +754,11 @@ async fn pupils_use_the_drive_only_from_the_school_network() {
 #[tokio::test]
 async fn rclone_copies_lists_and_reads_through_webdav() {
     let Ok(found) = std::process::Command::new("rclone").arg("version").output() else {
+        // CI installs rclone and sets PREAU_REQUIRE_RCLONE=1: there, its absence fails.
+        assert!(
+            std::env::var("PREAU_REQUIRE_RCLONE").as_deref() != Ok("1"),
+            "PREAU_REQUIRE_RCLONE=1 but rclone is not installed (apt-get install rclone)"
+        );
         println!(
             "NOTICE: rclone is not installed; the rclone part of the WebDAV tests is skipped."
         );

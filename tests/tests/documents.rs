@@ -4,24 +4,12 @@
 
 use futures_util::StreamExt;
 use preau_core::{NodeId, ShareTarget, SpaceOwner};
-use preau_tests::TestApp;
 use preau_tests::files::{
     self, body, content, content_sha, my_documents, stream_sha, subject, upload,
 };
+use preau_tests::{TestApp, page_text};
 
 const MIB: u64 = 1024 * 1024;
-
-/// The page's text with HTML entities decoded, as a person reads it.
-async fn text(response: reqwest::Response) -> String {
-    let html = response.text().await.expect("body");
-    html.replace("&#39;", "'")
-        .replace("&#x27;", "'")
-        .replace("&quot;", "\"")
-        .replace("&#34;", "\"")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&")
-}
 
 /// The id of the live item called `name` in a folder.
 fn item_named(
@@ -70,7 +58,7 @@ async fn files_round_trip_byte_for_byte_through_the_web() {
         let (sha, len) = stream_sha(download.bytes_stream()).await;
         assert_eq!((sha, len), (content_sha(seed, size), size), "{size} bytes");
     }
-    let listing = text(
+    let listing = page_text(
         teacher
             .get(app.url(&format!("/documents/dossier/{root}")))
             .send()
@@ -142,7 +130,7 @@ async fn an_upload_cut_off_midway_leaves_nothing_visible() {
     }
     assert_eq!(item_named(&app, me, root, "coupe.bin"), None);
     assert_eq!(app.app.blob_disk_usage().unwrap(), 0);
-    let listing = text(
+    let listing = page_text(
         teacher
             .get(app.url(&format!("/documents/dossier/{root}")))
             .send()
@@ -174,7 +162,7 @@ async fn a_full_space_refuses_in_french_and_stores_nothing() {
     )
     .await;
     assert_eq!(response.status(), 507);
-    let page = text(response).await;
+    let page = page_text(response).await;
     assert!(page.contains("Il n'y a plus assez de place"), "{page}");
     assert!(page.contains("Rien n'a été enregistré"), "{page}");
     assert_eq!(item_named(&app, me, root, "trop-gros.bin"), None);
@@ -202,7 +190,7 @@ async fn a_full_space_refuses_in_french_and_stores_nothing() {
     )
     .await;
     assert_eq!(ok.status(), 303);
-    let page = text(
+    let page = page_text(
         pupil
             .get(app.url(&format!("/documents/dossier/{root}")))
             .send()
@@ -522,7 +510,7 @@ async fn overwriting_keeps_versions_and_the_trash_gives_things_back() {
         assert_eq!(r.status(), 303);
     }
     let id = item_named(&app, me, root, "lecon.txt").unwrap();
-    let page = text(
+    let page = page_text(
         teacher
             .get(app.url(&format!("/documents/element/{id}")))
             .send()
@@ -572,7 +560,7 @@ async fn overwriting_keeps_versions_and_the_trash_gives_things_back() {
     assert_eq!(r.status(), 303);
     assert_eq!(item_named(&app, me, root, "lecon.txt"), None);
     let space = app.app.ensure_space(SpaceOwner::Personal(me)).unwrap();
-    let trash = text(
+    let trash = page_text(
         teacher
             .get(app.url(&format!("/documents/espace/{}/corbeille", space.id)))
             .send()
@@ -624,7 +612,7 @@ async fn folders_rename_move_and_copy_from_the_pages() {
         )
         .await;
     assert_eq!(r.status(), 422);
-    assert!(text(r).await.contains("« Sciences » existe déjà"));
+    assert!(page_text(r).await.contains("« Sciences » existe déjà"));
     let sciences = item_named(&app, me, root, "Sciences").unwrap();
     let csrf = app.csrf(&teacher, "/documents").await;
     upload(
@@ -686,7 +674,7 @@ async fn folders_rename_move_and_copy_from_the_pages() {
         .await;
     assert_eq!(r.status(), 422);
     assert!(
-        text(r)
+        page_text(r)
             .await
             .contains("« Sciences » existe déjà dans ce dossier")
     );
@@ -818,7 +806,7 @@ async fn spaces_follow_the_access_rules() {
         get(&parent, format!("/documents/dossier/{family_root}")).await,
         404
     );
-    let home = text(parent.get(app.url("/documents")).send().await.unwrap()).await;
+    let home = page_text(parent.get(app.url("/documents")).send().await.unwrap()).await;
     assert!(
         home.contains("Mes documents") && !home.contains("Classe "),
         "{home}"
@@ -835,7 +823,7 @@ async fn spaces_follow_the_access_rules() {
     app.app
         .share(&s, note.id, ShareTarget::ClassFamilies(family_class), true)
         .unwrap();
-    let home = text(parent.get(app.url("/documents")).send().await.unwrap()).await;
+    let home = page_text(parent.get(app.url("/documents")).send().await.unwrap()).await;
     assert!(
         home.contains("sortie.pdf") && home.contains("Lecture seule"),
         "{home}"

@@ -1,7 +1,7 @@
 //! End-to-end tests over real HTTPS against a real server and a real redb file, as each kind
 //! of user would use Préau.
 
-use preau_tests::{TestApp, extract_csrf};
+use preau_tests::{TestApp, extract_csrf, page_text};
 
 /// The activation code printed on an activation letter.
 fn activation_code(letter: &str) -> String {
@@ -36,28 +36,16 @@ async fn status(client: &reqwest::Client, url: &str) -> u16 {
     client.get(url).send().await.unwrap().status().as_u16()
 }
 
-/// The page's text with HTML entities decoded, as a person reads it.
-async fn body(response: reqwest::Response) -> String {
-    let html = response.text().await.expect("body");
-    html.replace("&#39;", "'")
-        .replace("&#x27;", "'")
-        .replace("&quot;", "\"")
-        .replace("&#34;", "\"")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&")
-}
-
 #[tokio::test]
 async fn each_role_signs_in_and_sees_their_own_portal() {
     let app = TestApp::start().await;
     let head = app.headteacher().await;
-    let portal = body(head.get(app.url("/")).send().await.unwrap()).await;
+    let portal = page_text(head.get(app.url("/")).send().await.unwrap()).await;
     assert!(portal.contains("Bonjour Claire"), "{portal}");
     assert!(portal.contains("Comptes") && portal.contains("Classes"));
 
     let teacher = app.teacher().await;
-    let portal = body(teacher.get(app.url("/")).send().await.unwrap()).await;
+    let portal = page_text(teacher.get(app.url("/")).send().await.unwrap()).await;
     assert!(portal.contains(&format!(
         "Bonjour {}",
         app.school.teachers[0].user.first_name
@@ -72,7 +60,7 @@ async fn each_role_signs_in_and_sees_their_own_portal() {
     );
 
     let parent = app.parent().await;
-    let portal = body(parent.get(app.url("/")).send().await.unwrap()).await;
+    let portal = page_text(parent.get(app.url("/")).send().await.unwrap()).await;
     let child = &app.school.pupils[0].user;
     assert!(
         portal.contains(&child.first_name),
@@ -80,7 +68,7 @@ async fn each_role_signs_in_and_sees_their_own_portal() {
     );
 
     let pupil = app.pupil(0).await;
-    let portal = body(pupil.get(app.url("/")).send().await.unwrap()).await;
+    let portal = page_text(pupil.get(app.url("/")).send().await.unwrap()).await;
     assert!(portal.contains(&format!("Bonjour {}", app.school.pupils[0].user.first_name)));
     assert!(portal.contains(&app.school.classes[0].name));
 }
@@ -129,7 +117,7 @@ async fn failed_attempts_lock_one_pupil_only_and_the_teacher_unlocks() {
     // The fourth try comes too soon: the account slows down, with a French message.
     let slowed = app.pupil_pictures(&attacker, 1, Some(wrong)).await;
     assert_eq!(slowed.status(), 429);
-    assert!(body(slowed).await.contains("attendez"));
+    assert!(page_text(slowed).await.contains("attendez"));
     // Even the right code must wait now, but a classmate from the same address is not affected.
     assert_eq!(
         app.pupil_pictures(&app.client(), 1, None).await.status(),
@@ -143,7 +131,7 @@ async fn failed_attempts_lock_one_pupil_only_and_the_teacher_unlocks() {
     // The teacher sees the pupil as locked and unlocks them; the unlock is recorded.
     let teacher = app.teacher().await;
     let class_page = format!("/classe/{}", app.school.classes[0].id);
-    let page = body(teacher.get(app.url(&class_page)).send().await.unwrap()).await;
+    let page = page_text(teacher.get(app.url(&class_page)).send().await.unwrap()).await;
     assert!(
         page.contains(&format!("Débloquer {}", victim.user.first_name)),
         "{page}"
@@ -185,7 +173,7 @@ async fn a_teacher_cannot_unlock_a_pupil_of_another_class() {
         )
         .await;
     assert_eq!(response.status(), 403);
-    let page = body(response).await;
+    let page = page_text(response).await;
     assert!(
         page.contains("pas accès") && page.contains("numéro de la demande"),
         "{page}"
@@ -297,7 +285,7 @@ async fn a_password_reset_ends_every_session_and_activation_sets_a_new_one() {
         .post_form(&head, &page, &format!("{page}/reinitialiser"), &[])
         .await;
     assert_eq!(response.status(), 200);
-    let letter = body(response).await;
+    let letter = page_text(response).await;
     let code = activation_code(&letter);
     assert_eq!(
         status(&teacher, &app.url("/")).await,
@@ -325,7 +313,7 @@ async fn a_password_reset_ends_every_session_and_activation_sets_a_new_one() {
     .await;
     assert_eq!(activated.status(), 303);
     assert!(
-        body(fresh.get(app.url("/")).send().await.unwrap())
+        page_text(fresh.get(app.url("/")).send().await.unwrap())
             .await
             .contains("Bonjour")
     );
@@ -352,7 +340,7 @@ async fn the_headteacher_creates_a_teacher_who_activates_their_account() {
         )
         .await;
     assert_eq!(created.status(), 200);
-    let letter = body(created).await;
+    let letter = page_text(created).await;
     assert!(
         letter.contains("ines.ferrand"),
         "identifier made from the names"
@@ -361,7 +349,7 @@ async fn the_headteacher_creates_a_teacher_who_activates_their_account() {
     let client = app.client();
     let short = activate(&app, &client, "ines.ferrand", &code, "court").await;
     assert_eq!(short.status(), 422);
-    assert!(body(short).await.contains("au moins 10 caractères"));
+    assert!(page_text(short).await.contains("au moins 10 caractères"));
     let ok = activate(&app, &client, "ines.ferrand", &code, "tableau-noir-24").await;
     assert_eq!(ok.status(), 303);
     // Invalid input is refused with a French message and changes nothing.
@@ -379,7 +367,7 @@ async fn the_headteacher_creates_a_teacher_who_activates_their_account() {
         )
         .await;
     assert_eq!(bad.status(), 422);
-    assert!(body(bad).await.contains("obligatoire"));
+    assert!(page_text(bad).await.contains("obligatoire"));
     let taken = app
         .post_form(
             &head,
@@ -393,7 +381,7 @@ async fn the_headteacher_creates_a_teacher_who_activates_their_account() {
             ],
         )
         .await;
-    assert!(body(taken).await.contains("déjà utilisé"));
+    assert!(page_text(taken).await.contains("déjà utilisé"));
     assert_eq!(app.app.directory().users().len(), before);
 }
 
@@ -493,7 +481,7 @@ async fn csv_export_neutralises_formulas() {
             .unwrap()
             .starts_with("text/csv")
     );
-    let text = body(csv).await;
+    let text = page_text(csv).await;
     assert!(text.contains("identifiant;prénom;nom;rôle"));
     assert!(
         text.contains("'=HYPERLINK") && text.contains("'@SUM(A1)"),
@@ -543,7 +531,7 @@ async fn classes_and_groups_are_managed_by_the_headteacher() {
         )
         .await;
     assert_eq!(none.status(), 422);
-    assert!(body(none).await.contains("au moins un niveau"));
+    assert!(page_text(none).await.contains("au moins un niveau"));
 
     let pupils: Vec<String> = app
         .school
@@ -596,14 +584,14 @@ async fn the_qr_card_signs_the_pupil_in_after_a_confirmation() {
     let page = client.get(app.url(&card)).send().await.unwrap();
     assert_eq!(page.status(), 200);
     assert!(
-        body(page)
+        page_text(page)
             .await
             .contains(&format!("Bonjour {}", pupil.user.first_name))
     );
     let r = app.post_form(&client, &card, &card, &[]).await;
     assert_eq!(r.status(), 303);
     assert!(
-        body(client.get(app.url("/")).send().await.unwrap())
+        page_text(client.get(app.url("/")).send().await.unwrap())
             .await
             .contains(&pupil.user.first_name)
     );
@@ -631,7 +619,7 @@ async fn pupils_sign_in_only_from_the_school_network() {
         .await
         .unwrap();
     assert_eq!(r.status(), 403);
-    assert!(body(r).await.contains("depuis le réseau de l'école"));
+    assert!(page_text(r).await.contains("depuis le réseau de l'école"));
     let page = format!("/connexion/eleve/{}", app.school.pupils[0].user.id);
     assert_eq!(status(&client, &app.url(&page)).await, 403);
     // Adults may still sign in from anywhere.
@@ -650,7 +638,7 @@ async fn bad_input_gets_a_french_4xx_page_and_changes_nothing() {
         .to_str()
         .unwrap()
         .to_string();
-    let page = body(missing).await;
+    let page = page_text(missing).await;
     assert!(page.contains("Cette page n'existe pas") && page.contains(&id));
 
     // A form posted without the CSRF token, or from another site, is refused.
@@ -661,7 +649,11 @@ async fn bad_input_gets_a_french_4xx_page_and_changes_nothing() {
         .await
         .unwrap();
     assert_eq!(no_token.status(), 403);
-    assert!(body(no_token).await.contains("n'a pas pu être vérifiée"));
+    assert!(
+        page_text(no_token)
+            .await
+            .contains("n'a pas pu être vérifiée")
+    );
     let token = app.csrf(&head, "/admin/comptes/nouveau").await;
     let cross = head
         .post(app.url("/admin/comptes"))
@@ -693,7 +685,7 @@ async fn bad_input_gets_a_french_4xx_page_and_changes_nothing() {
         .await
         .unwrap();
     assert_eq!(oversized.status(), 413);
-    assert!(body(oversized).await.contains("trop volumineux"));
+    assert!(page_text(oversized).await.contains("trop volumineux"));
     let bad_form = head
         .post(app.url("/admin/classes"))
         .header("content-type", "application/x-www-form-urlencoded")
@@ -745,7 +737,7 @@ async fn pages_carry_security_headers_and_no_script() {
             && csrf_cookie.contains("HttpOnly")
             && csrf_cookie.contains("SameSite=Strict")
     );
-    let html = body(r).await;
+    let html = page_text(r).await;
     assert!(!html.contains("<script"), "the UI works without JavaScript");
     assert!(html.contains("<label for=\"login\">") && html.contains("<main"));
     assert!(extract_csrf(&html).is_some());

@@ -452,11 +452,7 @@ impl App {
         folder: NodeId,
         declared: Option<u64>,
     ) -> Result<(), AppError> {
-        let r = self.store.read()?;
-        let target = self.live_for(&r, me, folder, true)?;
-        if !target.node.is_folder() {
-            return Err(AppError::Invalid(Problem::NotAFolder));
-        }
+        let target = self.writable_folder(&self.store.read()?, me, folder)?;
         if let Some(size) = declared {
             if size > self.settings.max_file_bytes {
                 return Err(AppError::Invalid(Problem::FileTooLarge(
@@ -483,10 +479,7 @@ impl App {
         let name = clean_name(name)?;
         let now = self.now();
         self.store.write(|w| -> Result<Node, AppError> {
-            let target = self.live_for(w, me, folder, true)?;
-            if !target.node.is_folder() {
-                return Err(AppError::Invalid(Problem::NotAFolder));
-            }
+            let target = self.writable_folder(w, me, folder)?;
             let mut space = target.space;
             let revision = Revision {
                 blob: received.blob.id,
@@ -544,10 +537,7 @@ impl App {
         let name = clean_name(name)?;
         let now = self.now();
         self.store.write(|w| -> Result<Node, AppError> {
-            let target = self.live_for(w, me, parent, true)?;
-            if !target.node.is_folder() {
-                return Err(AppError::Invalid(Problem::NotAFolder));
-            }
+            let target = self.writable_folder(w, me, parent)?;
             if sibling_named(w, parent, &name, None)?.is_some() {
                 return Err(AppError::Invalid(Problem::NameTaken(name)));
             }
@@ -583,6 +573,20 @@ impl App {
         })
     }
 
+    /// A live folder to which `me` may add things.
+    fn writable_folder(
+        &self,
+        t: &impl Tables,
+        me: &Subject,
+        folder: NodeId,
+    ) -> Result<Resolved, AppError> {
+        let target = self.live_for(t, me, folder, true)?;
+        if !target.node.is_folder() {
+            return Err(AppError::Invalid(Problem::NotAFolder));
+        }
+        Ok(target)
+    }
+
     /// A live node other than a space's top folder that `me` may change.
     fn movable(&self, w: &Writer, me: &Subject, id: NodeId) -> Result<Node, AppError> {
         let node = self.live_for(w, me, id, true)?.node;
@@ -592,9 +596,8 @@ impl App {
         Ok(node)
     }
 
-    /// Moves a folder or file into another folder (possibly of another space). With
-    /// `replace`, a file of the same name there is overwritten (it becomes a revision);
-    /// otherwise a name already taken is refused.
+    /// Moves a folder or file into another folder (possibly of another space), under a new
+    /// `name` if given; a name already taken there is refused.
     pub fn move_to(
         &self,
         me: &Subject,
@@ -606,10 +609,7 @@ impl App {
         let now = self.now();
         self.store.write(|w| -> Result<Node, AppError> {
             let mut node = self.movable(w, me, id)?;
-            let target = self.live_for(w, me, folder, true)?;
-            if !target.node.is_folder() {
-                return Err(AppError::Invalid(Problem::NotAFolder));
-            }
+            let target = self.writable_folder(w, me, folder)?;
             refuse_into_itself(w, id, folder)?;
             let name = name.unwrap_or_else(|| node.name.clone());
             if sibling_named(w, folder, &name, Some(id))?.is_some() {
@@ -649,10 +649,7 @@ impl App {
         let now = self.now();
         self.store.write(|w| -> Result<Node, AppError> {
             let source = self.live_for(w, me, id, false)?.node;
-            let target = self.live_for(w, me, folder, true)?;
-            if !target.node.is_folder() {
-                return Err(AppError::Invalid(Problem::NotAFolder));
-            }
+            let target = self.writable_folder(w, me, folder)?;
             refuse_into_itself(w, id, folder)?;
             let mut space = target.space;
             let name = match name {

@@ -56,16 +56,11 @@ const BATCH: usize = 1024 * 1024;
 const READ_CHUNK: usize = 256 * 1024;
 /// The challenge sent with 401 (the realm is shown by the client's password prompt).
 const CHALLENGE: &str = "Basic realm=\"Préau\", charset=\"UTF-8\"";
-/// Said when the credentials are missing or wrong.
-const WRONG_CREDENTIALS: &str = "Identifiant ou mot de passe d'application incorrect. Le lecteur réseau demande un mot de passe d'application, à créer sur la page « Mon compte » de Préau.";
-/// Said when a web page of another site tries to reach the drive.
-const FROM_A_WEB_PAGE: &str =
-    "Le lecteur réseau ne s'ouvre pas depuis une page web. Rien n'a été modifié.";
 
 /// Serves every WebDAV request under `/dav` (any method).
 pub async fn handle(State(state): State<WebState>, req: Request) -> Response {
     if from_a_web_page(req.headers()) {
-        return french(StatusCode::FORBIDDEN, FROM_A_WEB_PAGE);
+        return french(StatusCode::FORBIDDEN, i18n::DAV_FROM_A_WEB_PAGE);
     }
     let Some((login, password)) = basic_credentials(req.headers()) else {
         return unauthorized();
@@ -150,7 +145,7 @@ fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
 
 /// 401 with the Basic challenge.
 fn unauthorized() -> Response {
-    let mut response = french(StatusCode::UNAUTHORIZED, WRONG_CREDENTIALS);
+    let mut response = french(StatusCode::UNAUTHORIZED, i18n::DAV_WRONG_CREDENTIALS);
     let challenge = HeaderValue::from_bytes(CHALLENGE.as_bytes())
         .unwrap_or(HeaderValue::from_static("Basic realm=\"Preau\""));
     response
@@ -182,17 +177,13 @@ fn with_french_errors(response: Response) -> Response {
         return response;
     }
     let message = match status {
-        StatusCode::NOT_FOUND => "Ce dossier ou ce fichier n'existe pas (ou plus).",
-        StatusCode::FORBIDDEN => "Vous n'avez pas le droit de faire cela ici.",
-        StatusCode::INSUFFICIENT_STORAGE => {
-            "L'espace est plein : le fichier n'a pas été enregistré. Videz la corbeille ou supprimez des fichiers."
-        }
-        StatusCode::PAYLOAD_TOO_LARGE => {
-            "Ce fichier dépasse la taille maximale acceptée : il n'a pas été enregistré."
-        }
+        StatusCode::NOT_FOUND => i18n::DAV_NOT_FOUND,
+        StatusCode::FORBIDDEN => i18n::FORBIDDEN,
+        StatusCode::INSUFFICIENT_STORAGE => i18n::DAV_FULL,
+        StatusCode::PAYLOAD_TOO_LARGE => i18n::DAV_TOO_LARGE,
         StatusCode::METHOD_NOT_ALLOWED => i18n::METHOD,
         s if s.is_server_error() => i18n::INTERNAL,
-        _ => "Cette demande n'a pas pu aboutir. Rien n'a été modifié.",
+        _ => i18n::DAV_REFUSED,
     };
     let (mut parts, _) = response.into_parts();
     parts.headers.remove(header::CONTENT_LENGTH);

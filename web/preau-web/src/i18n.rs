@@ -50,6 +50,20 @@ pub const ARCHIVED: &str = "Ce compte n'est plus actif. Adressez-vous à la dire
 pub const INTERNAL: &str = "Une erreur inattendue est survenue. Rien de ce qui avait été enregistré n'est perdu. Réessayez dans un instant.";
 /// The disk holding files failed or is full.
 pub const DISK: &str = "Le fichier n'a pas pu être enregistré : le disque du serveur de l'école est plein ou en panne. Rien n'a été perdu ; prévenez la direction.";
+/// Network drive: credentials missing or wrong.
+pub const DAV_WRONG_CREDENTIALS: &str = "Identifiant ou mot de passe d'application incorrect. Le lecteur réseau demande un mot de passe d'application, à créer sur la page « Mon compte » de Préau.";
+/// Network drive: a web page of another site tried to reach it.
+pub const DAV_FROM_A_WEB_PAGE: &str =
+    "Le lecteur réseau ne s'ouvre pas depuis une page web. Rien n'a été modifié.";
+/// Network drive: no such folder or file.
+pub const DAV_NOT_FOUND: &str = "Ce dossier ou ce fichier n'existe pas (ou plus).";
+/// Network drive: the space is full.
+pub const DAV_FULL: &str = "L'espace est plein : le fichier n'a pas été enregistré. Videz la corbeille ou supprimez des fichiers.";
+/// Network drive: the file is too large.
+pub const DAV_TOO_LARGE: &str =
+    "Ce fichier dépasse la taille maximale acceptée : il n'a pas été enregistré.";
+/// Network drive: any other refusal.
+pub const DAV_REFUSED: &str = "Cette demande n'a pas pu aboutir. Rien n'a été modifié.";
 /// Method not allowed.
 pub const METHOD: &str = "Cette action n'est pas possible de cette façon.";
 

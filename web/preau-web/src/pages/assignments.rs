@@ -309,10 +309,7 @@ fn assignment_page(
     } else {
         Vec::new()
     };
-    let (status, error) = match error {
-        Some((status, message)) => (status, Some(message)),
-        None => (StatusCode::OK, None),
-    };
+    let (status, error) = super::page_status(error);
     render_with(
         status,
         PageView {

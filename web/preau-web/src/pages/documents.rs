@@ -252,10 +252,7 @@ fn folder_page(
                 .map(|n| (crumb(&listing.space.title, n), with(paths::FOLDER, n.id))),
         )
         .collect();
-    let (status, error) = match error {
-        Some((status, message)) => (status, Some(message)),
-        None => (StatusCode::OK, None),
-    };
+    let (status, error) = super::page_status(error);
     render_with(
         status,
         FolderView {
@@ -497,10 +494,7 @@ fn item_page(
     } else {
         Vec::new()
     };
-    let (status, error) = match error {
-        Some((status, message)) => (status, Some(message)),
-        None => (StatusCode::OK, None),
-    };
+    let (status, error) = super::page_status(error);
     render_with(
         status,
         ItemView {
@@ -575,12 +569,29 @@ pub struct DestinationForm {
 }
 
 impl DestinationForm {
-    fn folder(&self) -> Result<NodeId, WebError> {
+    fn folder(&self) -> Result<NodeId, AppError> {
         self.dossier
             .parse()
             .map(NodeId)
-            .map_err(|_| AppError::Invalid(preau_app::Problem::NotAFolder).into())
+            .map_err(|_| AppError::Invalid(preau_app::Problem::NotAFolder))
     }
+}
+
+/// Puts an item into the chosen folder with `place` (move or copy), then shows the folder
+/// it came from.
+fn into_folder(
+    state: &WebState,
+    csrf: &str,
+    me: &Me,
+    id: u64,
+    form: &DestinationForm,
+    place: impl FnOnce(&preau_app::App, &Subject, NodeId, NodeId) -> Result<Node, AppError>,
+) -> Result<Response, WebError> {
+    let id = NodeId(id);
+    let result = form
+        .folder()
+        .and_then(|to| place(&state.app, &me.current.subject, id, to));
+    after_item_action(state, csrf, me, id, result, |n| parent_url(&n))
 }
 
 /// `POST /documents/element/{id}/deplacer`.
@@ -591,12 +602,9 @@ pub async fn move_item(
     WebPath(id): WebPath<u64>,
     WebForm(form): WebForm<DestinationForm>,
 ) -> Result<Response, WebError> {
-    let id = NodeId(id);
-    let result = form
-        .folder()
-        .map_err(app_error)
-        .and_then(|to| state.app.move_to(&me.current.subject, id, to, None));
-    after_item_action(&state, &csrf, &me, id, result, |n| parent_url(&n))
+    into_folder(&state, &csrf, &me, id, &form, |app, me, id, to| {
+        app.move_to(me, id, to, None)
+    })
 }
 
 /// `POST /documents/element/{id}/copier`.
@@ -607,19 +615,9 @@ pub async fn copy_item(
     WebPath(id): WebPath<u64>,
     WebForm(form): WebForm<DestinationForm>,
 ) -> Result<Response, WebError> {
-    let id = NodeId(id);
-    let result = form
-        .folder()
-        .map_err(app_error)
-        .and_then(|to| state.app.copy_to(&me.current.subject, id, to, None));
-    after_item_action(&state, &csrf, &me, id, result, |n| parent_url(&n))
-}
-
-fn app_error(e: WebError) -> AppError {
-    match e {
-        WebError::App(e) => e,
-        _ => AppError::Invalid(preau_app::Problem::NotAFolder),
-    }
+    into_folder(&state, &csrf, &me, id, &form, |app, me, id, to| {
+        app.copy_to(me, id, to, None)
+    })
 }
 
 /// `POST /documents/element/{id}/supprimer`: to the trash.

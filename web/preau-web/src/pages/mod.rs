@@ -80,6 +80,15 @@ pub fn render_with(status: StatusCode, page: impl Template) -> Result<Response, 
     Ok((status, Html(html)).into_response())
 }
 
+/// The status of a page shown again after refused input (200 when there is no error), and
+/// the message to show.
+pub fn page_status(error: Option<(StatusCode, String)>) -> (StatusCode, Option<String>) {
+    match error {
+        Some((status, message)) => (status, Some(message)),
+        None => (StatusCode::OK, None),
+    }
+}
+
 /// "See other" to a local path (after a successful form).
 pub fn redirect(to: &str) -> Response {
     (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_string())]).into_response()
