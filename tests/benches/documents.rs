@@ -24,7 +24,7 @@ use futures_util::StreamExt;
 use preau_tests::extract_csrf;
 use preau_tests::files::{self, content_sha};
 use std::fs::File;
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitCode, Stdio};
@@ -54,11 +54,14 @@ const SEED_BIG: [u64; RUNS] = [101, 102, 103];
 const SEED_VIDEO: u64 = 201;
 const SEED_WARM_UP: u64 = 301;
 const SEED_HUGE: u64 = 302;
+const SEED_WRITE: u64 = 401;
 /// Buffer of the raw disk reads: the chunk size the server streams downloads with.
 const READ_BUFFER: usize = 256 * 1024;
 /// Free space wanted on the temporary directory's disk before starting (≈ 5.1 GiB of
-/// blobs are written).
+/// blobs and a 1 GiB plain file are written).
 const NEEDED_SPACE: u64 = 8 * GIB;
+/// Clock ticks per second of the CPU times in `/proc/<pid>/stat` (USER_HZ, 100 on Linux).
+const USER_HZ: f64 = 100.0;
 /// How often the server's RSS is sampled during the 2 GiB upload.
 const RSS_SAMPLE: Duration = Duration::from_millis(20);
 
@@ -373,6 +376,47 @@ fn evict(path: &Path) {
         .expect("posix_fadvise(DONTNEED)");
 }
 
+/// Writes a generated file to disk with a plain loop, then fsyncs it, on the blocking pool:
+/// what the disk and page cache allow an upload at best.
+async fn write_raw(path: &Path, seed: u64, size: u64) -> Duration {
+    let path = path.to_path_buf();
+    tokio::task::spawn_blocking(move || {
+        let started = Instant::now();
+        let mut file = File::create(&path).expect("create plain file");
+        for chunk in files::chunks(seed, size) {
+            file.write_all(&chunk).expect("write plain file");
+        }
+        file.sync_all().expect("fsync plain file");
+        started.elapsed()
+    })
+    .await
+    .expect("raw write")
+}
+
+/// User + system CPU time of a process so far (`pid` may be "self"), all threads.
+fn cpu_time(pid: &str) -> Duration {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("/proc/<pid>/stat");
+    // Fields after the command name (which may hold spaces): state is field 3, utime 14,
+    // stime 15.
+    let after = &stat[stat.rfind(')').expect("comm") + 2..];
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let ticks: u64 =
+        fields[11].parse::<u64>().expect("utime") + fields[12].parse::<u64>().expect("stime");
+    Duration::from_secs_f64(ticks as f64 / USER_HZ)
+}
+
+/// CPU used by the server and by this bench (the client) while `future` runs.
+async fn with_cpu<T>(pid: u32, future: impl Future<Output = T>) -> (T, Duration, Duration) {
+    let server = pid.to_string();
+    let (server_before, client_before) = (cpu_time(&server), cpu_time("self"));
+    let out = future.await;
+    (
+        out,
+        cpu_time(&server).saturating_sub(server_before),
+        cpu_time("self").saturating_sub(client_before),
+    )
+}
+
 /// The median of samples (the upper one for an even count).
 fn median(samples: &[Duration]) -> Duration {
     let mut sorted = samples.to_vec();
@@ -492,6 +536,9 @@ struct Downloads {
     https_cold: Duration,
     raw_warm: Duration,
     https_warm: Duration,
+    /// CPU time of the server and of the client over the three warm HTTPS downloads.
+    server_cpu_warm: Duration,
+    client_cpu_warm: Duration,
 }
 
 /// What part 3 measured.
@@ -499,6 +546,9 @@ struct Concurrent {
     single: Duration,
     wall: Duration,
     succeeded: usize,
+    /// CPU time of the server and of the client during the 30 downloads.
+    server_cpu: Duration,
+    client_cpu: Duration,
 }
 
 /// What part 4 measured.
@@ -527,8 +577,9 @@ impl Memory {
     }
 }
 
-/// Part 2 (run first: its first upload is the file of part 1). Returns the upload times.
-async fn uploads(process: &BoxProcess, head: &Adult) -> Vec<Duration> {
+/// Part 2 (run first: its first upload is the file of part 1). Returns the upload times,
+/// then the time a plain loop takes to write and fsync the same amount to the same disk.
+async fn uploads(process: &BoxProcess, head: &Adult, plain: &Path) -> (Vec<Duration>, Duration) {
     let mut times = Vec::with_capacity(RUNS);
     for (run, seed) in SEED_BIG.into_iter().enumerate() {
         let took = upload(process, head, &format!("grand-{run}.bin"), seed, BIG).await;
@@ -540,7 +591,15 @@ async fn uploads(process: &BoxProcess, head: &Adult) -> Vec<Duration> {
         );
         times.push(took);
     }
-    times
+    // The plain file is kept until the end: deleting it would hand its (already touched)
+    // memory back to the page cache and flatter the later writes.
+    let write = write_raw(plain, SEED_WRITE, BIG).await;
+    eprintln!(
+        "[documents] plain write + fsync of 1 GiB: {} ({:.0} MB/s)",
+        secs(write),
+        mb_per_s(BIG, write)
+    );
+    (times, write)
 }
 
 /// Part 1: the first 1 GiB upload, downloaded over HTTPS and read from its blob.
@@ -581,9 +640,13 @@ async fn downloads(process: &BoxProcess, head: &Adult, data_dir: &Path) -> Downl
     // Warm: one unmeasured read fills the page cache.
     read_raw(&blob, BIG).await;
     let (mut raw_warm, mut https_warm) = (Vec::new(), Vec::new());
+    let (mut server_cpu_warm, mut client_cpu_warm) = (Duration::ZERO, Duration::ZERO);
     for run in 0..RUNS {
         let raw = read_raw(&blob, BIG).await;
-        let (https, _) = download(&head.client, &url, BIG).await;
+        let ((https, _), server_cpu, client_cpu) =
+            with_cpu(process.pid(), download(&head.client, &url, BIG)).await;
+        server_cpu_warm += server_cpu;
+        client_cpu_warm += client_cpu;
         eprintln!(
             "[documents] warm run {}: disk {} ({:.0} MB/s), HTTPS {} ({:.0} MB/s)",
             run + 1,
@@ -600,6 +663,8 @@ async fn downloads(process: &BoxProcess, head: &Adult, data_dir: &Path) -> Downl
         https_cold: median(&https_cold),
         raw_warm: median(&raw_warm),
         https_warm: median(&https_warm),
+        server_cpu_warm,
+        client_cpu_warm,
     }
 }
 
@@ -618,19 +683,24 @@ async fn concurrent(process: &BoxProcess, head: &Adult) -> Concurrent {
     eprintln!("[documents] one 50 MiB download alone: {}", secs(single));
 
     let started = Instant::now();
-    let mut tasks = tokio::task::JoinSet::new();
-    for _ in 0..CLASS {
-        let client = head.client.clone();
-        let url = url.clone();
-        tasks.spawn(async move { download(&client, &url, VIDEO).await });
-    }
-    let results = bounded(TRANSFER_LIMIT, "30 concurrent downloads", tasks.join_all()).await;
+    let all_at_once = async {
+        let mut tasks = tokio::task::JoinSet::new();
+        for _ in 0..CLASS {
+            let client = head.client.clone();
+            let url = url.clone();
+            tasks.spawn(async move { download(&client, &url, VIDEO).await });
+        }
+        bounded(TRANSFER_LIMIT, "30 concurrent downloads", tasks.join_all()).await
+    };
+    let (results, server_cpu, client_cpu) = with_cpu(process.pid(), all_at_once).await;
     let wall = started.elapsed();
     eprintln!("[documents] {CLASS} at once: {}", secs(wall));
     Concurrent {
         single,
         wall,
         succeeded: results.len(),
+        server_cpu,
+        client_cpu,
     }
 }
 
@@ -711,7 +781,7 @@ fn main() -> ExitCode {
     let process = BoxProcess::spawn(&data_dir, &log);
     let (down, up, class, mem) = runtime.block_on(async {
         let head = sign_in(&process, &process.headteacher).await;
-        let up = uploads(&process, &head).await;
+        let up = uploads(&process, &head, &work.path().join("plain-write.bin")).await;
         let down = downloads(&process, &head, &data_dir).await;
         let class = concurrent(&process, &head).await;
         let mem = memory(&process).await;
@@ -767,8 +837,20 @@ fn main() -> ExitCode {
         "≥ 60 %",
         verdict(ratio_warm >= TARGET_RATIO),
     );
+    let warm_bytes = BIG * RUNS as u64;
+    row(
+        "  CPU per GiB downloaded (warm): server / bench client",
+        &format!(
+            "{:.2} / {:.2} s",
+            down.server_cpu_warm.as_secs_f64() * GIB as f64 / warm_bytes as f64,
+            down.client_cpu_warm.as_secs_f64() * GIB as f64 / warm_bytes as f64
+        ),
+        "",
+        "",
+    );
 
     // 2. Upload.
+    let (up, plain_write) = up;
     let up_median = median(&up);
     row(
         "1 GiB upload over HTTPS (median of 3)",
@@ -777,6 +859,12 @@ fn main() -> ExitCode {
         "",
     );
     row("  time (median of 3)", &secs(up_median), "", "");
+    row(
+        "  for comparison: 1 GiB plain write + fsync, same disk",
+        &format!("{:.0} MB/s", mb_per_s(BIG, plain_write)),
+        "",
+        "",
+    );
 
     // 3. A class opening the same video.
     let bound = class
@@ -807,6 +895,17 @@ fn main() -> ExitCode {
     row(
         &format!("  aggregate throughput of the {CLASS}"),
         &format!("{:.0} MB/s", mb_per_s(VIDEO * CLASS as u64, class.wall)),
+        "",
+        "",
+    );
+    row(
+        "  CPU during the 30: server / bench client / available",
+        &format!(
+            "{:.2} / {:.2} / {:.2} s",
+            class.server_cpu.as_secs_f64(),
+            class.client_cpu.as_secs_f64(),
+            class.wall.as_secs_f64() * cpus as f64
+        ),
         "",
         "",
     );
@@ -863,7 +962,8 @@ fn main() -> ExitCode {
          (POSIX_FADV_DONTNEED) before each read."
     );
     println!(
-        "  Client and server share the same {cpus} cores; whole bench took {}.",
+        "  Client and server share the same {cpus} cores (CPU times from /proc, 10 ms ticks); \
+         whole bench took {}.",
         secs(total)
     );
     ExitCode::SUCCESS

@@ -131,7 +131,7 @@ impl App {
         }
     }
 
-    fn audit(
+    pub(crate) fn audit(
         &self,
         w: &mut Writer,
         actor: Option<&Subject>,

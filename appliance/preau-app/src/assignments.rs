@@ -162,6 +162,7 @@ impl App {
         }
         self.store.write(|w| -> Result<(), AppError> {
             db::save_assignment(w, &assignment)?;
+            self.audit(w, Some(me), "set assignment", assignment.id.to_string())?;
             Ok(())
         })?;
         Ok(assignment)
@@ -288,6 +289,7 @@ impl App {
         };
         self.store.write(|w| -> Result<(), AppError> {
             db::save_hand_in(w, &hand_in)?;
+            self.audit(w, Some(me), "hand in", hand_in.assignment.to_string())?;
             Ok(())
         })?;
         Ok(hand_in)
@@ -312,6 +314,7 @@ impl App {
                 by: me.user,
             });
             db::save_hand_in(w, &hand_in)?;
+            self.audit(w, Some(me), "hand back", hand_in.id.to_string())?;
             Ok(hand_in)
         })
     }

@@ -1,7 +1,11 @@
 //! The demo school: a realistic, reproducible French primary school to try Préau with.
 
+use crate::assignments::AssignmentForm;
 use crate::{App, AppError};
-use preau_core::{Class, ClassId, Credentials, Level, Role, School, SchoolYear, Uai, User, UserId};
+use preau_core::{
+    Class, ClassId, Credentials, Level, NodeId, Role, School, SchoolYear, SpaceOwner, Subject, Uai,
+    User, UserId,
+};
 use preau_store::directory::save_user;
 use preau_store::security::save_credentials;
 use time::{Date, Month, OffsetDateTime};
@@ -62,6 +66,9 @@ pub struct DemoSchool {
     /// The classes, youngest first.
     pub classes: Vec<Class>,
 }
+
+const DEMO_POEM: &str = "Le Corbeau et le Renard\n\nMaître Corbeau, sur un arbre perché,\nTenait en son bec un fromage.\nMaître Renard, par l'odeur alléché,\nLui tint à peu près ce langage :\n« Hé ! bonjour, Monsieur du Corbeau.\nQue vous êtes joli ! que vous me semblez beau ! »\n\nJean de La Fontaine\n";
+const DEMO_OUTINGS: &str = "Sorties de l'année\n\n- Octobre : ferme pédagogique (CP, CE1)\n- Mars : musée des Beaux-Arts (CE2, CM1)\n- Juin : classe de découverte (CM2)\n";
 
 /// Password of every adult of the demo school (never used outside the demo).
 pub const DEMO_PASSWORD: &str = "preau-demo-2026";
@@ -605,6 +612,43 @@ impl App {
         })?;
         self.refresh_directory()?;
         Ok(demo)
+    }
+
+    /// Puts a little work in the demo school so that its pages are not empty: a lesson in
+    /// each class space, a note in the staff room, and an assignment for each class.
+    pub fn seed_demo_documents(&self, demo: &DemoSchool) -> Result<(), AppError> {
+        let dir = self.directory();
+        let file = |who: &Subject, folder: NodeId, name: &str, text: &str| {
+            let mut incoming = self.incoming(name)?;
+            incoming.write(text.as_bytes())?;
+            let received = incoming.finish()?;
+            self.save_file(who, folder, name, &received)
+        };
+        for class in &demo.classes {
+            let Some(teacher) = class.teachers.first().and_then(|t| dir.user(*t)) else {
+                continue;
+            };
+            let who = dir.subject(teacher);
+            let space = self.ensure_space(SpaceOwner::Class(class.id))?;
+            let lessons = self.create_folder(&who, space.root, "Leçons")?;
+            file(&who, lessons.id, "Poésie de la semaine.txt", DEMO_POEM)?;
+            self.create_assignment(
+                &who,
+                &AssignmentForm {
+                    class: Some(class.id),
+                    title: "Illustrer la poésie".into(),
+                    instructions: "Fais un dessin de la poésie de la semaine et rends-le ici (photo ou dessin sur la tablette).".into(),
+                    due: crate::paris::input_value(self.now() + 7 * 24 * 3600),
+                    ..AssignmentForm::default()
+                },
+            )?;
+        }
+        if let Some(head) = &demo.headteacher {
+            let who = dir.subject(&head.user);
+            let staff = self.ensure_space(SpaceOwner::Staff)?;
+            file(&who, staff.root, "Calendrier des sorties.txt", DEMO_OUTINGS)?;
+        }
+        Ok(())
     }
 
     /// Records the school of an empty box (used by `preau admin init-school`).

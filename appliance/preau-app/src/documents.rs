@@ -715,6 +715,7 @@ impl App {
                 by: me.user,
             });
             db::save_node(w, &node)?;
+            self.audit(w, Some(me), "trash document", node.id.to_string())?;
             Ok(node)
         })
     }
@@ -764,6 +765,7 @@ impl App {
             node.parent = Some(folder);
             node.modified_at = now;
             db::save_node(w, &node)?;
+            self.audit(w, Some(me), "restore document", node.id.to_string())?;
             Ok(node)
         })
     }
@@ -776,6 +778,7 @@ impl App {
                 return Err(AppError::Forbidden);
             }
             let mut space = resolved.space;
+            self.audit(w, Some(me), "delete document", id.to_string())?;
             self.remove_tree(w, &resolved.node, &mut space)
         })
     }

@@ -9,7 +9,8 @@ pub fn ensure_school(app: &App) -> Result<bool, preau_app::AppError> {
     if app.is_set_up() {
         return Ok(false);
     }
-    app.seed_demo(&DemoPlan::full())?;
+    let school = app.seed_demo(&DemoPlan::full())?;
+    app.seed_demo_documents(&school)?;
     Ok(true)
 }
 
