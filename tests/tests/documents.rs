@@ -842,3 +842,33 @@ async fn spaces_follow_the_access_rules() {
         "only what is shared"
     );
 }
+
+#[tokio::test]
+async fn a_file_over_the_size_limit_is_refused_in_french() {
+    let app = TestApp::builder()
+        .configure(|c| c.max_file_mib = 1)
+        .start()
+        .await;
+    let teacher = app.teacher().await;
+    let me = app.school.teachers[0].user.id;
+    let root = my_documents(&app.app, me);
+    let csrf = app.csrf(&teacher, "/documents").await;
+    let response = upload(
+        &teacher,
+        &app.base,
+        &csrf,
+        root,
+        "film.mp4",
+        body(8, 3 * MIB),
+        3 * MIB,
+    )
+    .await;
+    assert_eq!(response.status(), 413);
+    let page = page_text(response).await;
+    assert!(
+        page.contains("Ce fichier est trop gros : la limite est de 1,0 Mo"),
+        "{page}"
+    );
+    assert_eq!(item_named(&app, me, root, "film.mp4"), None);
+    assert_eq!(app.app.blob_disk_usage().unwrap(), 0);
+}

@@ -587,13 +587,24 @@ impl App {
         Ok(target)
     }
 
-    /// A live node other than a space's top folder that `me` may change.
+    /// A live node other than a space's top folder that `me` may change. The item a share
+    /// gives is not the sharee's to rename, move or delete (what is inside
+    /// it is, with read-write access).
     fn movable(&self, w: &Writer, me: &Subject, id: NodeId) -> Result<Node, AppError> {
-        let node = self.live_for(w, me, id, true)?.node;
-        if node.parent.is_none() {
+        let resolved = self.live_for(w, me, id, true)?;
+        if resolved.node.parent.is_none() {
             return Err(AppError::Forbidden);
         }
-        Ok(node)
+        let by_share_only =
+            !self.can_on_space(me, Action::WriteDocuments, resolved.space.owner, None);
+        if by_share_only
+            && db::shares_of(w, id)?
+                .iter()
+                .any(|s| self.share_reaches(me, s))
+        {
+            return Err(AppError::Forbidden);
+        }
+        Ok(resolved.node)
     }
 
     /// Moves a folder or file into another folder (possibly of another space), under a new
