@@ -22,6 +22,7 @@
 use crate::WebState;
 use crate::error::WebError;
 use crate::i18n;
+use crate::upload::{BATCH, Pipeline};
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
@@ -50,8 +51,6 @@ use tokio_util::bytes::{Buf, Bytes};
 const PREFIX: &str = "/dav";
 /// The folder of the top level listing what others shared with the person.
 pub const SHARED_FOLDER: &str = "Partagés avec moi";
-/// Bytes gathered before a write to disk.
-const BATCH: usize = 1024 * 1024;
 /// Bytes read from a file per chunk of a download.
 const READ_CHUNK: usize = 256 * 1024;
 /// The challenge sent with 401 (the realm is shown by the client's password prompt).
@@ -482,10 +481,11 @@ impl Ctx {
         // What may arrive before the quota is certainly exceeded (earlier revisions that
         // would drop out can free up to `room_freed`).
         let allowance = quota.saturating_sub(space.used).saturating_add(room_freed);
+        let incoming = self.app.incoming(&name).fs()?;
         let mut file = WriteFile {
             ctx: self.clone(),
             folder: folder.id,
-            incoming: Some(self.app.incoming(&name).fs()?),
+            pipeline: None,
             name,
             expected: options.size,
             allowance,
@@ -493,14 +493,12 @@ impl Ctx {
             received: 0,
             saved: None,
         };
-        if !options.truncate {
-            // LOCK on a new name (or a partial update): an empty file is created now; the
-            // content comes with a later PUT.
-            if !exists {
-                file.save_now()?;
-            } else {
-                file.incoming = None;
-            }
+        if options.truncate {
+            file.pipeline = Some(Pipeline::new(incoming));
+        } else if !exists {
+            // LOCK on a new name: an empty file is created now; the content comes with a
+            // later PUT. (A partial update of an existing file is not offered.)
+            file.save_now(incoming)?;
         }
         Ok(file)
     }
@@ -821,7 +819,7 @@ struct WriteFile {
     /// Bytes that may arrive before the quota is certainly exceeded.
     allowance: u64,
     /// The blob being written (none once filed or after a failure).
-    incoming: Option<Incoming>,
+    pipeline: Option<Pipeline>,
     batch: Vec<u8>,
     received: u64,
     /// The file once filed.
@@ -840,13 +838,13 @@ impl std::fmt::Debug for WriteFile {
 impl WriteFile {
     /// Takes bytes, writing them out in batches.
     async fn take(&mut self, bytes: &[u8]) -> FsResult<()> {
-        if self.incoming.is_none() {
+        if self.pipeline.is_none() {
             return Err(FsError::Forbidden);
         }
         self.received += bytes.len() as u64;
         if self.received > self.allowance {
             // Stop now rather than at the end: dropping the blob leaves nothing.
-            self.incoming = None;
+            self.pipeline = None;
             return Err(FsError::InsufficientStorage);
         }
         self.batch.extend_from_slice(bytes);
@@ -856,20 +854,22 @@ impl WriteFile {
         Ok(())
     }
 
-    /// Writes the gathered batch on the blocking pool.
+    /// Sends the gathered batch to the disk (while the next one arrives).
     async fn spill(&mut self) -> FsResult<()> {
         if self.batch.is_empty() {
             return Ok(());
         }
         let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH));
-        let incoming = self.incoming.take().ok_or(FsError::Forbidden)?;
-        self.incoming = Some(crate::upload::write(incoming, batch).await.fs()?);
+        let pipeline = self.pipeline.as_mut().ok_or(FsError::Forbidden)?;
+        if let Err(e) = pipeline.push(batch).await {
+            self.pipeline = None;
+            return Err(e).fs();
+        }
         Ok(())
     }
 
     /// Files an empty file at once (LOCK on a new name).
-    fn save_now(&mut self) -> FsResult<()> {
-        let incoming = self.incoming.take().ok_or(FsError::Forbidden)?;
+    fn save_now(&mut self, incoming: Incoming) -> FsResult<()> {
         let received = incoming.finish().fs()?;
         let ctx = &self.ctx;
         let node = ctx
@@ -926,15 +926,15 @@ impl DavFile for WriteFile {
             }
             if self.expected.is_some_and(|size| size != self.received) {
                 // The body ended early: file nothing (the handler answers 400).
-                self.incoming = None;
+                self.pipeline = None;
                 return Ok(());
             }
             self.spill().await?;
-            let incoming = self.incoming.take().ok_or(FsError::Forbidden)?;
+            let pipeline = self.pipeline.take().ok_or(FsError::Forbidden)?;
+            let received = pipeline.finish().await.fs()?;
             let ctx = self.ctx.clone();
             let (folder, name) = (self.folder, self.name.clone());
             let node = tokio::task::spawn_blocking(move || {
-                let received = incoming.finish()?;
                 ctx.app.save_file(&ctx.me, folder, &name, &received)
             })
             .await
