@@ -3,21 +3,22 @@
 //! site's origin.
 //!
 //! Handlers check access, open the blob and hand a [`Download`] to [`respond`]. The body is
-//! read from the file in 1 MiB chunks as the client takes it: memory does not grow with
+//! read from the file in 256 KiB chunks as the client takes it: memory does not grow with
 //! the file's size.
 
 use axum::body::Body;
-use axum::body::Bytes;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::Response;
 use http_range_header::{EndPosition, RangeUnsatisfiableError, StartPosition};
 use preau_app::media::{Inline, inline_kind};
-use std::io::{Read, Seek, SeekFrom};
+use std::io::{Seek, SeekFrom};
 use time::OffsetDateTime;
 use time::macros::format_description;
+use tokio::io::AsyncReadExt;
+use tokio_util::io::ReaderStream;
 
 /// Chunk size of the streamed body.
-const CHUNK: usize = 1024 * 1024;
+const CHUNK: usize = 256 * 1024;
 
 /// Files that are downloaded, and every inline type but PDF: a document with no rights at
 /// all, in case a browser renders it anyway.
@@ -161,36 +162,14 @@ fn build(status: StatusCode, headers: HeaderMap, body: Body) -> Response {
     response
 }
 
-/// `len` bytes from `start`, read as the client takes them: one thread of the blocking pool
-/// reads the file in 1 MiB chunks and hands them over through a channel two chunks deep, so
-/// memory stays flat whatever the size and a slow client only pauses the reader. The thread
-/// ends when the file is sent or the client goes away.
+/// `len` bytes from `start`, read as the client takes them.
 fn stream(mut file: std::fs::File, start: u64, len: u64) -> std::io::Result<Body> {
     // A seek only moves the file offset: no blocking I/O.
     file.seek(SeekFrom::Start(start))?;
-    let (sender, receiver) = tokio::sync::mpsc::channel::<std::io::Result<Bytes>>(2);
-    tokio::task::spawn_blocking(move || {
-        let mut left = len;
-        while left > 0 {
-            let mut chunk = vec![0u8; CHUNK.min(left as usize)];
-            let sent = match file.read(&mut chunk) {
-                Ok(0) => sender.blocking_send(Err(std::io::ErrorKind::UnexpectedEof.into())),
-                Ok(n) => {
-                    chunk.truncate(n);
-                    left -= n as u64;
-                    sender.blocking_send(Ok(Bytes::from(chunk)))
-                }
-                Err(e) => sender.blocking_send(Err(e)),
-            };
-            if sent.is_err() {
-                return; // the client went away
-            }
-        }
-    });
-    let chunks = futures_util::stream::unfold(receiver, |mut receiver| async move {
-        receiver.recv().await.map(|chunk| (chunk, receiver))
-    });
-    Ok(Body::from_stream(chunks))
+    let reader = tokio::fs::File::from_std(file).take(len);
+    Ok(Body::from_stream(ReaderStream::with_capacity(
+        reader, CHUNK,
+    )))
 }
 
 /// `"<hex>"`, or `None` if the digest is not plain hexadecimal.
