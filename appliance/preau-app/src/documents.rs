@@ -147,9 +147,16 @@ impl App {
 
     /// The French title of a space, as `me` sees it.
     pub fn space_title(&self, me: &Subject, owner: SpaceOwner) -> String {
-        let dir = self.directory();
         match owner {
             SpaceOwner::Personal(user) if user == me.user => "Mes documents".into(),
+            other => self.common_space_title(other),
+        }
+    }
+
+    /// The French title of a space as anyone sees it ("Documents de Léa Martin").
+    pub fn common_space_title(&self, owner: SpaceOwner) -> String {
+        let dir = self.directory();
+        match owner {
             SpaceOwner::Personal(user) => match dir.user(user) {
                 Some(u) => format!("Documents de {} {}", u.first_name, u.last_name),
                 None => "Documents".into(),
@@ -643,6 +650,7 @@ impl App {
             node.name = name;
             node.modified_at = now;
             db::save_node(w, &node)?;
+            self.reindex_subtree(w, &node)?;
             Ok(node)
         })
     }
@@ -726,6 +734,7 @@ impl App {
                 by: me.user,
             });
             db::save_node(w, &node)?;
+            self.reindex_subtree(w, &node)?;
             self.audit(w, Some(me), "trash document", node.id.to_string())?;
             Ok(node)
         })
@@ -776,6 +785,7 @@ impl App {
             node.parent = Some(folder);
             node.modified_at = now;
             db::save_node(w, &node)?;
+            self.reindex_subtree(w, &node)?;
             self.audit(w, Some(me), "restore document", node.id.to_string())?;
             Ok(node)
         })

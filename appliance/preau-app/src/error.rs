@@ -89,4 +89,6 @@ pub enum Problem {
     ShareTarget,
     /// The chosen pupils are not in the class.
     Audience,
+    /// A web address must start with http:// or https://.
+    WebAddress,
 }

@@ -13,12 +13,14 @@ pub mod demo;
 pub mod directory;
 pub mod documents;
 pub mod error;
+pub mod library;
 pub mod mdns;
 pub mod media;
 pub mod paris;
 pub mod passwords;
 pub mod pki;
 pub mod previews;
+pub mod search;
 pub mod settings;
 pub mod shares;
 pub mod tokens;
@@ -45,6 +47,7 @@ pub struct App {
     store: Store,
     blobs: Blobs,
     derived: media::Derived,
+    search: search::Search,
     directory: RwLock<Arc<Directory>>,
     hasher: passwords::Hasher,
     settings: Settings,
@@ -64,9 +67,11 @@ impl App {
         let data_dir = store.path().parent().unwrap_or(std::path::Path::new("."));
         let blobs = Blobs::open(data_dir).map_err(|e| AppError::Disk(e.to_string()))?;
         let derived = media::Derived::open(data_dir).map_err(|e| AppError::Disk(e.to_string()))?;
+        let search = search::Search::open(data_dir);
         Ok(App {
             blobs,
             derived,
+            search,
             hasher: passwords::Hasher::new(&settings),
             store,
             directory: RwLock::new(Arc::new(directory)),

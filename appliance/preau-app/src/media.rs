@@ -190,14 +190,14 @@ impl Derived {
 
     /// The derived file `kind` ("preview", "thumb") of `blob`: read from the cache, or made
     /// by `make` and stored. `make` is not called on a cache hit.
-    pub fn get_or_make(
+    pub fn get_or_make<E: From<io::Error>>(
         &self,
         blob: &BlobId,
         kind: &'static str,
-        make: impl FnOnce() -> Result<(Vec<u8>, &'static str), MediaError>,
-    ) -> Result<(Vec<u8>, &'static str), MediaError> {
+        make: impl FnOnce() -> Result<(Vec<u8>, &'static str), E>,
+    ) -> Result<(Vec<u8>, &'static str), E> {
         if kind.is_empty() || !kind.bytes().all(|b| b.is_ascii_lowercase()) {
-            return Err(MediaError::Io(io::Error::new(
+            return Err(E::from(io::Error::new(
                 io::ErrorKind::InvalidInput,
                 "derived kind must be lower-case letters",
             )));
@@ -690,13 +690,13 @@ mod tests {
         let blob = BlobId([0x5a; 32]);
         let mut calls = 0;
         let first = derived
-            .get_or_make(&blob, "thumb", || {
+            .get_or_make::<MediaError>(&blob, "thumb", || {
                 calls += 1;
                 Ok((vec![1, 2, 3, b'\n', 4], "image/png"))
             })
             .expect("make");
         let second = derived
-            .get_or_make(&blob, "thumb", || {
+            .get_or_make::<MediaError>(&blob, "thumb", || {
                 calls += 1;
                 Ok((vec![9], "image/jpeg"))
             })
@@ -713,7 +713,7 @@ mod tests {
         assert!(!dir.path().join("derived/preview").join(blob.hex()).exists());
         assert!(
             derived
-                .get_or_make(&blob, "../x", || Ok((vec![], "image/png")))
+                .get_or_make::<MediaError>(&blob, "../x", || Ok((vec![], "image/png")))
                 .is_err()
         );
     }

@@ -40,6 +40,23 @@ impl App {
         })
     }
 
+    /// A library resource's picture, decoded and encoded again: (bytes, media type).
+    pub fn resource_picture(
+        &self,
+        me: &Subject,
+        id: preau_core::ResourceId,
+    ) -> Result<(Vec<u8>, &'static str), AppError> {
+        let (_, revision, file) = self.open_resource_file(me, id)?;
+        if media::inline_kind(&revision.mime) != Some(Inline::Image) {
+            return Err(AppError::NotFound);
+        }
+        self.derived
+            .get_or_make(&revision.blob, "preview", || {
+                media::reencode_image(BufReader::new(file), MAX_PIXELS)
+            })
+            .map_err(media_error)
+    }
+
     fn derived_picture(
         &self,
         me: &Subject,

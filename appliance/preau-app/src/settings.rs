@@ -25,6 +25,9 @@ pub struct Settings {
     pub max_file_bytes: u64,
     /// Quotas of document spaces, in bytes.
     pub quotas: Quotas,
+    /// The `preau` binary, to extract text in a child process with memory and time limits
+    /// (`preau extract`); `None` extracts in-process.
+    pub extractor: Option<std::path::PathBuf>,
 }
 
 /// How much each kind of document space may hold, in bytes (every kept revision and the
@@ -68,6 +71,7 @@ impl Default for Settings {
             activation_valid_secs: 30 * 24 * 3600,
             max_file_bytes: 4 * 1024 * MIB,
             quotas: Quotas::default(),
+            extractor: None,
         }
     }
 }

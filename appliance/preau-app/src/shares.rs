@@ -124,6 +124,7 @@ impl App {
                 at: now,
             };
             db::save_share(w, &share)?;
+            self.reindex_subtree(w, &resolved.node)?;
             self.audit(w, Some(me), "share document", node.to_string())?;
             Ok(share)
         })
@@ -138,6 +139,7 @@ impl App {
                 return Err(AppError::Forbidden);
             }
             db::delete_share(w, &share)?;
+            self.reindex_subtree(w, &resolved.node)?;
             self.audit(w, Some(me), "end share", share.node.to_string())?;
             Ok(())
         })

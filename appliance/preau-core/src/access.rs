@@ -61,6 +61,13 @@ pub enum Object<'a> {
         /// read-write, `Some(false)` for read-only.
         shared: Option<bool>,
     },
+    /// A resource of the school's library.
+    Resource {
+        /// Who published it.
+        published_by: UserId,
+        /// Its school.
+        school: &'a str,
+    },
     /// An assignment and the work handed in for it.
     Assignment {
         /// The class it was set in.
@@ -103,11 +110,17 @@ pub enum Action {
     HandIn,
     /// Set an assignment, see every hand-in, hand work back.
     ManageAssignment,
+    /// Browse and search the school's library.
+    ViewLibrary,
+    /// Publish a resource in the library, curate collections.
+    PublishResource,
+    /// Change or withdraw a published resource.
+    ManageResource,
 }
 
 impl Action {
     /// Every action, for exhaustive tests.
-    pub const ALL: [Action; 14] = [
+    pub const ALL: [Action; 17] = [
         Action::ViewPortal,
         Action::ViewProfile,
         Action::ManageAccount,
@@ -122,6 +135,9 @@ impl Action {
         Action::ViewAssignment,
         Action::HandIn,
         Action::ManageAssignment,
+        Action::ViewLibrary,
+        Action::PublishResource,
+        Action::ManageResource,
     ];
 }
 
@@ -213,6 +229,18 @@ pub fn relation(subject: &Subject, object: &Object<'_>) -> Relation {
                 SpaceOwner::Group(group) if subject.groups.contains(&group) => Relation::OwnGroup,
                 SpaceOwner::Staff => Relation::Staffroom,
                 _ => Relation::SameSchool,
+            }
+        }
+        Object::Resource {
+            published_by,
+            school,
+        } => {
+            if !same_school(Some(school)) {
+                Relation::OtherSchool
+            } else if published_by == subject.user {
+                Relation::Myself
+            } else {
+                Relation::SameSchool
             }
         }
         Object::Assignment {
@@ -315,6 +343,13 @@ pub fn allowed(role: Role, action: Action, relation: Relation) -> bool {
         (_, HandIn) => false,
         (Teacher, ManageAssignment) => relation == OwnClass,
         (_, ManageAssignment) => false,
+        (Pupil | Teacher | Headteacher | Staff, ViewLibrary) => relation == SameSchool,
+        (_, ViewLibrary) => false,
+        (Teacher | Headteacher, PublishResource) => relation == SameSchool,
+        (_, PublishResource) => false,
+        (Teacher, ManageResource) => relation == Myself,
+        (Headteacher, ManageResource) => matches!(relation, Myself | SameSchool),
+        (_, ManageResource) => false,
     }
 }
 
@@ -348,6 +383,9 @@ mod tests {
         Pupil       ViewAssignment   x . . . . . . . .
         Pupil       HandIn           x . . . . . . . .
         Pupil       ManageAssignment . . . . . . . . .
+        Pupil       ViewLibrary      . . . . . . . x .
+        Pupil       PublishResource  . . . . . . . . .
+        Pupil       ManageResource   . . . . . . . . .
         Parent      ViewPortal       . . . . . . . x .
         Parent      ViewProfile      x x . . . . . . .
         Parent      ManageAccount    . . . . . . . . .
@@ -362,6 +400,9 @@ mod tests {
         Parent      ViewAssignment   . x . . . . . . .
         Parent      HandIn           . . . . . . . . .
         Parent      ManageAssignment . . . . . . . . .
+        Parent      ViewLibrary      . . . . . . . . .
+        Parent      PublishResource  . . . . . . . . .
+        Parent      ManageResource   . . . . . . . . .
         Teacher     ViewPortal       . . . . . . . x .
         Teacher     ViewProfile      x x x . . . . . .
         Teacher     ManageAccount    . . . . . . . . .
@@ -376,6 +417,9 @@ mod tests {
         Teacher     ViewAssignment   . . x . . . . . .
         Teacher     HandIn           . . . . . . . . .
         Teacher     ManageAssignment . . x . . . . . .
+        Teacher     ViewLibrary      . . . . . . . x .
+        Teacher     PublishResource  . . . . . . . x .
+        Teacher     ManageResource   x . . . . . . . .
         Headteacher ViewPortal       . . . . . . . x .
         Headteacher ViewProfile      x x x . . . . x .
         Headteacher ManageAccount    x x x . . . . x .
@@ -390,6 +434,9 @@ mod tests {
         Headteacher ViewAssignment   x x x . . . . x .
         Headteacher HandIn           . . . . . . . . .
         Headteacher ManageAssignment x x x . . . . x .
+        Headteacher ViewLibrary      . . . . . . . x .
+        Headteacher PublishResource  . . . . . . . x .
+        Headteacher ManageResource   x . . . . . . x .
         Staff       ViewPortal       . . . . . . . x .
         Staff       ViewProfile      x x x . . . . . .
         Staff       ManageAccount    . . . . . . . . .
@@ -404,6 +451,9 @@ mod tests {
         Staff       ViewAssignment   . . x . . . . . .
         Staff       HandIn           . . . . . . . . .
         Staff       ManageAssignment . . . . . . . . .
+        Staff       ViewLibrary      . . . . . . . x .
+        Staff       PublishResource  . . . . . . . . .
+        Staff       ManageResource   . . . . . . . . .
         TownAgent   ViewPortal       . . . . . . . x .
         TownAgent   ViewProfile      x . . . . . . . .
         TownAgent   ManageAccount    . . . . . . . . .
@@ -418,6 +468,9 @@ mod tests {
         TownAgent   ViewAssignment   . . . . . . . . .
         TownAgent   HandIn           . . . . . . . . .
         TownAgent   ManageAssignment . . . . . . . . .
+        TownAgent   ViewLibrary      . . . . . . . . .
+        TownAgent   PublishResource  . . . . . . . . .
+        TownAgent   ManageResource   . . . . . . . . .
         Technician  ViewPortal       . . . . . . . x .
         Technician  ViewProfile      x . . . . . . . .
         Technician  ManageAccount    . . . . . . . . .
@@ -432,6 +485,9 @@ mod tests {
         Technician  ViewAssignment   . . . . . . . . .
         Technician  HandIn           . . . . . . . . .
         Technician  ManageAssignment . . . . . . . . .
+        Technician  ViewLibrary      . . . . . . . . .
+        Technician  PublishResource  . . . . . . . . .
+        Technician  ManageResource   . . . . . . . . .
     ";
 
     #[test]

@@ -9,6 +9,7 @@ pub mod directory;
 pub mod documents;
 pub mod ids;
 pub mod level;
+pub mod library;
 pub mod lockout;
 pub mod role;
 pub mod school_year;
@@ -23,6 +24,10 @@ pub use documents::{
 };
 pub use ids::{ClassId, GroupId, UserId};
 pub use level::Level;
+pub use library::{
+    Collection, CollectionId, Discipline, ExtractionFailure, Resource, ResourceContent, ResourceId,
+    ResourceKind,
+};
 pub use role::Role;
 pub use school_year::SchoolYear;
 pub use uai::Uai;

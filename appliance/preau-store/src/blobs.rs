@@ -78,6 +78,12 @@ impl Blobs {
         self.root.join("tmp")
     }
 
+    /// Where a blob is kept (made from its digest only), for readers that need a path
+    /// (the text extractor's child process).
+    pub fn path(&self, id: &BlobId) -> PathBuf {
+        self.path_of(id)
+    }
+
     fn path_of(&self, id: &BlobId) -> PathBuf {
         let hex = id.hex();
         self.root.join(&hex[..2]).join(&hex[2..])

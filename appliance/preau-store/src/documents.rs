@@ -21,14 +21,17 @@ const HAND_INS_OF_ASSIGNMENT: Index = MultimapTableDefinition::new("assignment_h
 /// Space owner key ("personal/42") → space.
 const SPACE_BY_OWNER: Lookup = TableDefinition::new("space_by_owner");
 
+/// Implements [`Record`] for a type kept in its own table, not replicated; `indexed` records
+/// enter the search index's feed.
 macro_rules! record {
-    ($type:ty, $table:literal, $kind:literal, |$v:ident| $key:expr) => {
+    ($type:ty, $table:literal, $kind:literal, indexed: $indexed:literal, |$v:ident| $key:expr) => {
         impl Record for $type {
             const TABLE: TableDefinition<'static, u64, &'static [u8]> =
                 TableDefinition::new($table);
             const KIND: &'static str = $kind;
             const VERSION: u8 = 1;
             const REPLICATED: bool = false;
+            const INDEXED: bool = $indexed;
             fn key(&self) -> u64 {
                 let $v = self;
                 $key
@@ -36,12 +39,13 @@ macro_rules! record {
         }
     };
 }
+pub(crate) use record;
 
-record!(Space, "spaces", "space", |s| s.id.0);
-record!(Node, "nodes", "node", |n| n.id.0);
-record!(Share, "shares", "share", |s| s.id.0);
-record!(Assignment, "assignments", "assignment", |a| a.id.0);
-record!(HandIn, "hand_ins", "hand_in", |h| h.id.0);
+record!(Space, "spaces", "space", indexed: false, |s| s.id.0);
+record!(Node, "nodes", "node", indexed: true, |n| n.id.0);
+record!(Share, "shares", "share", indexed: false, |s| s.id.0);
+record!(Assignment, "assignments", "assignment", indexed: false, |a| a.id.0);
+record!(HandIn, "hand_ins", "hand_in", indexed: false, |h| h.id.0);
 
 /// The space of an owner, if it was created.
 pub fn space_of(t: &impl Tables, owner: SpaceOwner) -> Result<Option<Space>, StoreError> {

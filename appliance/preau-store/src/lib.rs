@@ -18,6 +18,7 @@ pub mod documents;
 pub mod error;
 pub mod fatal;
 pub mod feed;
+pub mod library;
 pub mod record;
 pub mod schema;
 pub mod security;

@@ -17,6 +17,8 @@ pub trait Record: Serialize + DeserializeOwned {
     const VERSION: u8;
     /// Whether central holds a copy: writes then append to the change feed.
     const REPLICATED: bool;
+    /// Whether the search index shows it: writes then append to the index feed.
+    const INDEXED: bool = false;
 
     /// The record's key.
     fn key(&self) -> u64;

@@ -15,6 +15,10 @@ use std::path::{Path, PathBuf};
 pub(crate) const META: TableDefinition<&str, u64> = TableDefinition::new("meta");
 /// The change feed, by this replica's sequence number.
 pub(crate) const CHANGES: TableDefinition<u64, &[u8]> = TableDefinition::new("changes");
+/// The index feed: keys ("node/42") the search index must (re)read, by sequence number.
+const INDEX_FEED: TableDefinition<u64, &str> = TableDefinition::new("index_feed");
+/// The counter of the index feed.
+const INDEX_SEQ: &str = "index_seq";
 
 /// A secondary index: one key, many record keys (a folder's children, a node's shares…).
 pub type Index = MultimapTableDefinition<'static, u64, u64>;
@@ -131,6 +135,35 @@ impl Store {
             .map_err(|e| StoreError::from(redb::Error::from(e)))
     }
 
+    /// Index-feed entries after sequence number `after`, oldest first, at most `limit`.
+    pub fn index_feed_since(
+        &self,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<(u64, String)>, StoreError> {
+        let reader = self.read()?;
+        let table = match reader.tx.open_table(INDEX_FEED) {
+            Ok(t) => t,
+            Err(TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
+            Err(e) => return Err(e.into()),
+        };
+        let mut out = Vec::new();
+        for item in table.range(after + 1..)?.take(limit) {
+            let (seq, key) = item?;
+            out.push((seq.value(), key.value().to_string()));
+        }
+        Ok(out)
+    }
+
+    /// Drops index-feed entries up to `upto` (the index has them).
+    pub fn trim_index_feed(&self, upto: u64) -> Result<(), StoreError> {
+        self.write(|w| -> Result<(), StoreError> {
+            let mut table = w.tx.open_table(INDEX_FEED)?;
+            table.retain_in(..=upto, |_, _| false)?;
+            Ok(())
+        })
+    }
+
     /// Change-feed entries after sequence number `after`, oldest first, at most `limit`.
     pub fn changes_since(&self, after: u64, limit: usize) -> Result<Vec<FeedEntry>, StoreError> {
         let reader = self.read()?;
@@ -189,6 +222,16 @@ pub struct Reader {
 }
 
 impl Reader {
+    /// The index feed's last sequence number in this snapshot: everything written up to it
+    /// is visible here (a full reindex from this snapshot may record it as its watermark).
+    pub fn index_seq(&self) -> Result<u64, StoreError> {
+        match self.tx.open_table(META) {
+            Ok(meta) => Ok(meta.get(INDEX_SEQ)?.map(|v| v.value()).unwrap_or(0)),
+            Err(TableError::TableDoesNotExist(_)) => Ok(0),
+            Err(e) => Err(e.into()),
+        }
+    }
+
     /// Reads one record.
     pub fn get<R: Record>(&self, key: u64) -> Result<Option<R>, StoreError> {
         match self.tx.open_table(R::TABLE) {
@@ -252,6 +295,9 @@ impl Writer {
         if R::REPLICATED {
             self.append_change(format!("{}/{}", R::KIND, value.key()), false)?;
         }
+        if R::INDEXED {
+            self.mark_for_index(&format!("{}/{}", R::KIND, value.key()))?;
+        }
         Ok(())
     }
 
@@ -261,7 +307,18 @@ impl Writer {
         if existed && R::REPLICATED {
             self.append_change(format!("{}/{}", R::KIND, key), true)?;
         }
+        if existed && R::INDEXED {
+            self.mark_for_index(&format!("{}/{}", R::KIND, key))?;
+        }
         Ok(existed)
+    }
+
+    /// Asks the search index to read `key` ("node/42") again, in this transaction (when
+    /// something it depends on changed: a share, a folder above it).
+    pub fn mark_for_index(&mut self, key: &str) -> Result<(), StoreError> {
+        let seq = self.next_counter(INDEX_SEQ)?;
+        self.tx.open_table(INDEX_FEED)?.insert(seq, key)?;
+        Ok(())
     }
 
     /// The record keys filed under `key` in an index, seeing this transaction's writes.

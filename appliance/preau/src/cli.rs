@@ -58,11 +58,22 @@ enum Command {
         #[command(subcommand)]
         action: ConfigAction,
     },
-    /// Check the database's integrity.
+    /// Check the database's integrity (and, with --reindex, rebuild the search index).
     Check {
         /// The configuration file (TOML).
         #[arg(long)]
         config: PathBuf,
+        /// Rebuild the search index from the database.
+        #[arg(long)]
+        reindex: bool,
+    },
+    /// Extract the text of one file, within memory and time limits (run by the server in a
+    /// child process: `preau extract --mime <type> --max-output <n> … -- <file>`).
+    #[command(hide = true, disable_help_flag = true)]
+    Extract {
+        /// The options and the file, read by `preau_extract::child_main`.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true, num_args = 0..)]
+        args: Vec<String>,
     },
 }
 
@@ -121,6 +132,10 @@ enum ConfigAction {
 /// Runs the command line and returns the process status.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Command::Extract { args } = &cli.command {
+        // The text-extraction child: it limits its own resources before anything else.
+        return preau_extract::child_main(args);
+    }
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -154,11 +169,16 @@ fn load(config: &std::path::Path) -> Result<Config> {
 
 fn open_app(config: &Config) -> Result<Arc<App>> {
     let store = Store::open(&config.data_dir)?;
-    Ok(Arc::new(App::new(
-        store,
-        config.settings(),
-        system_clock(),
-    )?))
+    Ok(Arc::new(App::new(store, settings(config), system_clock())?))
+}
+
+/// The application settings, with this very binary as the text extractor (`preau extract`
+/// in a child process with memory and time limits).
+fn settings(config: &Config) -> preau_app::Settings {
+    preau_app::Settings {
+        extractor: std::env::current_exe().ok(),
+        ..config.settings()
+    }
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime> {
@@ -235,11 +255,12 @@ fn run(cli: Cli) -> Result<()> {
             print!("{}", Config::example());
             Ok(())
         }
-        Command::Check { config } => {
+        Command::Extract { .. } => bail!("`preau extract` is run by the server itself"),
+        Command::Check { config, reindex } => {
             let config = load(&config)?;
             let mut store = Store::open(&config.data_dir)?;
             if store.check_integrity()? {
-                let app = App::new(store, config.settings(), system_clock())?;
+                let app = App::new(store, settings(&config), system_clock())?;
                 let directory = app.directory();
                 println!(
                     "database OK: {} accounts, {} classes, schema {}",
@@ -247,6 +268,10 @@ fn run(cli: Cli) -> Result<()> {
                     directory.all_classes().len(),
                     preau_store::schema::SCHEMA.current
                 );
+                if reindex {
+                    let items = app.reindex_all()?;
+                    println!("search index rebuilt: {items} items");
+                }
                 Ok(())
             } else {
                 bail!("the database needed repair; it has been repaired — check the last changes")

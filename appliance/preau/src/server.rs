@@ -21,6 +21,8 @@ use tower::ServiceExt;
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 /// How often expired sessions are purged.
 const PURGE_EVERY: Duration = Duration::from_secs(600);
+/// How often the search index looks for changes.
+const INDEX_EVERY: Duration = Duration::from_millis(500);
 /// How often expired trash is emptied and unreferenced file contents are collected.
 const COLLECT_EVERY: Duration = Duration::from_secs(6 * 3600);
 
@@ -113,6 +115,7 @@ pub async fn start(config: &Config, app: Arc<App>) -> Result<Running> {
     };
     tasks.push(tokio::spawn(purge_sessions(app.clone())));
     tasks.push(tokio::spawn(collect_documents(app.clone())));
+    tasks.push(tokio::spawn(index_changes(app.clone())));
     let school = app
         .directory()
         .school()
@@ -188,6 +191,23 @@ where
     let _ = connection_builder()
         .serve_connection(io, hyper_service)
         .await;
+}
+
+/// Keeps the search index up to date: catches up at start (or rebuilds a lost index), then
+/// indexes what changed, twice a second.
+async fn index_changes(app: Arc<App>) {
+    let mut every = tokio::time::interval(INDEX_EVERY);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        let app = app.clone();
+        match tokio::task::spawn_blocking(move || app.index_pending()).await {
+            Ok(Ok(n)) if n > 0 => tracing::debug!(items = n, "indexed"),
+            Ok(Err(e)) => tracing::warn!("indexing failed: {e}"),
+            Err(e) => tracing::warn!("indexing panicked: {e}"),
+            _ => {}
+        }
+    }
 }
 
 /// Empties trash older than 30 days, then removes file contents nothing refers to.

@@ -9,6 +9,7 @@ use sha2::{Digest, Sha256};
 const CSS: &str = include_str!("../static/app.css");
 const FAVICON: &str = include_str!("../static/favicon.svg");
 const JS: &str = include_str!("../static/upload.js");
+const SEARCH_JS: &str = include_str!("../static/search.js");
 
 /// The embedded files and their hashed URLs.
 #[derive(Debug)]
@@ -19,6 +20,8 @@ pub struct Assets {
     pub favicon_url: String,
     /// URL of the upload script (drag and drop, progress bar).
     pub js_url: String,
+    /// URL of the search script (suggestions as one types).
+    pub search_js_url: String,
 }
 
 fn hashed(name: &str, ext: &str, body: &str) -> String {
@@ -34,6 +37,7 @@ impl Assets {
             css_url: hashed("app", "css", CSS),
             favicon_url: hashed("favicon", "svg", FAVICON),
             js_url: hashed("upload", "js", JS),
+            search_js_url: hashed("search", "js", SEARCH_JS),
         }
     }
 }
@@ -53,6 +57,8 @@ pub async fn serve(State(state): State<WebState>, Path(file): Path<String>) -> R
         (FAVICON, "image/svg+xml")
     } else if path == state.assets.js_url {
         (JS, "text/javascript; charset=utf-8")
+    } else if path == state.assets.search_js_url {
+        (SEARCH_JS, "text/javascript; charset=utf-8")
     } else {
         return crate::error::WebError::NotFound.into_response();
     };

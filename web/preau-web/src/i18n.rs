@@ -104,6 +104,7 @@ pub fn problem(problem: &Problem) -> String {
         Problem::NoFile => "Choisissez au moins un fichier.".into(),
         Problem::ShareTarget => "Vous ne pouvez pas partager avec cette personne ou ce groupe.".into(),
         Problem::Audience => "Choisissez des élèves de la classe.".into(),
+        Problem::WebAddress => "L'adresse du site doit commencer par https:// (ou http://).".into(),
     }
 }
 

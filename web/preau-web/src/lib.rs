@@ -138,6 +138,31 @@ fn documents_routes() -> Router<WebState> {
         )
         .route(p::HANDED_FILE, get(a::handed_file))
         .route(p::HAND_BACK, post(a::hand_back))
+        .merge(library_routes())
+}
+
+/// Search and the library.
+fn library_routes() -> Router<WebState> {
+    use axum::extract::DefaultBodyLimit;
+    use pages::{library as l, search as s};
+    use paths as p;
+    Router::new()
+        .route(p::SEARCH, get(s::page))
+        .route(p::SEARCH_SUGGEST, get(s::suggestions))
+        .route(p::LIBRARY, get(l::browse))
+        .route(
+            p::LIBRARY_PUBLISH,
+            get(l::publish_form)
+                .post(l::publish)
+                .layer(DefaultBodyLimit::disable()),
+        )
+        .route(p::RESOURCE, get(l::resource))
+        .route(p::RESOURCE_DOWNLOAD, get(l::download))
+        .route(p::RESOURCE_VIEW, get(l::view))
+        .route(p::RESOURCE_WITHDRAW, post(l::withdraw))
+        .route(p::RESOURCE_CURATE, post(l::curate))
+        .route(p::COLLECTIONS, post(l::create_collection))
+        .route(p::COLLECTION, get(l::collection))
 }
 
 /// The WebDAV network drive, for every method (see [`dav`] for how it is protected).

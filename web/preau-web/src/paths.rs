@@ -110,6 +110,28 @@ pub const ASSIGNMENT_HAND_IN: &str = "/devoirs/{id}/rendre";
 pub const HANDED_FILE: &str = "/rendus/{id}/fichiers/{n}";
 /// Hand work back with a comment.
 pub const HAND_BACK: &str = "/rendus/{id}/retour";
+/// Search.
+pub const SEARCH: &str = "/recherche";
+/// Suggestions as one types (JSON).
+pub const SEARCH_SUGGEST: &str = "/recherche/suggestions";
+/// The library.
+pub const LIBRARY: &str = "/bibliotheque";
+/// Publish a resource (form; multipart post).
+pub const LIBRARY_PUBLISH: &str = "/bibliotheque/publier";
+/// One resource.
+pub const RESOURCE: &str = "/bibliotheque/ressources/{id}";
+/// Download a resource's file.
+pub const RESOURCE_DOWNLOAD: &str = "/bibliotheque/ressources/{id}/telecharger";
+/// Show a resource's file in the browser (allow-listed types).
+pub const RESOURCE_VIEW: &str = "/bibliotheque/ressources/{id}/afficher";
+/// Withdraw a resource.
+pub const RESOURCE_WITHDRAW: &str = "/bibliotheque/ressources/{id}/retirer";
+/// Add a resource to a collection.
+pub const RESOURCE_CURATE: &str = "/bibliotheque/ressources/{id}/collection";
+/// Collections: create.
+pub const COLLECTIONS: &str = "/bibliotheque/collections";
+/// One collection.
+pub const COLLECTION: &str = "/bibliotheque/collections/{id}";
 /// The page explaining how to trust the school's certificate.
 pub const CERTIFICATE: &str = "/certificat";
 /// The school's CA certificate file.

@@ -120,6 +120,7 @@ struct ItemView {
     destinations: Vec<(NodeId, String)>,
     targets: Vec<(String, String)>,
     shares: Vec<ShareRow>,
+    extraction_problem: Option<String>,
     error: Option<String>,
 }
 
@@ -494,10 +495,16 @@ fn item_page(
     } else {
         Vec::new()
     };
+    // The person who stored the current content is told when its text could not be read.
+    let extraction_problem = match current {
+        Some(r) if r.by == subject.user => state.app.extraction_problem(&r.blob)?,
+        _ => None,
+    };
     let (status, error) = super::page_status(error);
     render_with(
         status,
         ItemView {
+            extraction_problem,
             layout: Layout::new(state, csrf, Some(me)),
             name: node.name.clone(),
             folder: node.is_folder(),
@@ -833,7 +840,7 @@ pub async fn thumbnail(
 }
 
 /// A re-encoded picture, shown inline in a sandbox.
-fn picture(bytes: Vec<u8>, mime: &'static str) -> Response {
+pub fn picture(bytes: Vec<u8>, mime: &'static str) -> Response {
     (
         [
             (header::CONTENT_TYPE, mime),

@@ -7,7 +7,9 @@ pub mod auth;
 pub mod certificate;
 pub mod classes;
 pub mod documents;
+pub mod library;
 pub mod portal;
+pub mod search;
 
 use crate::WebState;
 use crate::error::WebError;

@@ -69,6 +69,20 @@ pub fn tiles(directory: &Directory, me: &Me) -> Vec<Tile> {
         detail: "Fichiers, dossiers, partages".into(),
         href: paths::DOCUMENTS.into(),
     });
+    if directory.can_on_school(subject, Action::ViewLibrary) {
+        tiles.push(Tile {
+            icon: "📚",
+            title: "Bibliothèque".into(),
+            detail: "Leçons, fiches, images, sons".into(),
+            href: paths::LIBRARY.into(),
+        });
+    }
+    tiles.push(Tile {
+        icon: "🔎",
+        title: "Rechercher".into(),
+        detail: "Dans la bibliothèque et mes documents".into(),
+        href: paths::SEARCH.into(),
+    });
     if matches!(
         me.current.user.role,
         Role::Pupil | Role::Teacher | Role::Headteacher | Role::Parent

@@ -1,0 +1,335 @@
+//! Search over real HTTPS: the library and the documents each person may open, in French;
+//! access enforced inside the query (no hit, count, snippet or suggestion leaks); the index
+//! is derived data that comes back after it is lost.
+
+use preau_app::library::ResourceForm;
+use preau_core::{Discipline, Level, ResourceKind, ShareTarget, SpaceOwner, Subject, UserId};
+use preau_tests::files::{my_documents, subject};
+use preau_tests::{TestApp, page_text};
+use std::time::{Duration, Instant};
+
+/// Stores a text file in a folder, as `who`.
+fn save_text(
+    app: &TestApp,
+    who: &Subject,
+    folder: preau_core::NodeId,
+    name: &str,
+    text: &str,
+) -> preau_core::NodeId {
+    let mut incoming = app.app.incoming(name).unwrap();
+    incoming.write(text.as_bytes()).unwrap();
+    let received = incoming.finish().unwrap();
+    app.app.save_file(who, folder, name, &received).unwrap().id
+}
+
+/// Publishes a worksheet whose file holds `text`.
+fn publish(app: &TestApp, who: &Subject, title: &str, text: &str) -> preau_core::ResourceId {
+    let mut incoming = app.app.incoming("fiche.txt").unwrap();
+    incoming.write(text.as_bytes()).unwrap();
+    let received = incoming.finish().unwrap();
+    let form = ResourceForm {
+        title: title.into(),
+        description: String::new(),
+        levels: vec![Level::Cp],
+        disciplines: vec![Discipline::Science],
+        kind: Some(ResourceKind::Worksheet),
+        ..ResourceForm::default()
+    };
+    app.app
+        .publish_resource(who, &form, Some(("fiche.txt", &received)))
+        .unwrap()
+        .id
+}
+
+/// Waits (bounded) until the background indexer has caught up.
+async fn indexed(app: &TestApp) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        app.app.index_pending().unwrap();
+        if app.app.store().index_feed_since(0, 1).unwrap().is_empty() {
+            return;
+        }
+        assert!(Instant::now() < deadline, "indexing did not catch up");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_pupil_finds_a_worksheet_by_a_word_without_accents() {
+    let app = TestApp::start().await;
+    let teacher = subject(&app.app, app.school.teachers[0].user.id);
+    publish(
+        &app,
+        &teacher,
+        "Les volcans d'Auvergne",
+        "Un volcan entre en éruption quand le magma remonte. Les élèves dessinent le cratère.",
+    );
+    indexed(&app).await;
+    let pupil = app.pupil(0).await;
+    let page = page_text(
+        pupil
+            .get(app.url("/recherche?q=eruption+eleves"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(page.contains("Les volcans d'Auvergne"), "{page}");
+    assert!(
+        page.contains("<mark>éruption</mark>"),
+        "snippet highlights the match: {page}"
+    );
+    assert!(page.contains("1 résultat(s)"), "{page}");
+    // Facets with counts, and a filter that narrows.
+    assert!(page.contains("CP</a> <small>(1)</small>"), "{page}");
+    let none = page_text(
+        pupil
+            .get(app.url("/recherche?q=eruption&niveau=CM2"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(none.contains("Aucun résultat"), "{none}");
+    // Suggestions as one types.
+    let titles: Vec<String> = pupil
+        .get(app.url("/recherche/suggestions?q=volc"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(titles, vec!["Les volcans d'Auvergne".to_string()]);
+    // Without a word, the page is just the box.
+    let empty = page_text(pupil.get(app.url("/recherche")).send().await.unwrap()).await;
+    assert!(empty.contains("Que cherches-tu ?") && !empty.contains("résultat"));
+}
+
+#[tokio::test]
+async fn nobody_learns_anything_about_what_they_cannot_open() {
+    let app = TestApp::start().await;
+    let dir = app.app.directory();
+    let cp = app.school.classes[0].clone();
+    let cm2 = app.school.classes[1].clone();
+    let pupils_of = |class| -> Vec<UserId> { dir.pupils_of(class).iter().map(|p| p.id).collect() };
+    let (a, b, c) = (
+        pupils_of(cp.id)[0],
+        pupils_of(cp.id)[1],
+        pupils_of(cm2.id)[0],
+    );
+    let parent_of_a = dir.user(a).unwrap().guardians[0];
+    drop(dir);
+    let teacher_cp = subject(&app.app, cp.teachers[0]);
+    let head = subject(&app.app, app.school.headteacher.clone().unwrap().user.id);
+    let s = |u| subject(&app.app, u);
+
+    // Items whose title and text share the word "zéphyr", in every kind of place.
+    let class_root = app.app.ensure_space(SpaceOwner::Class(cp.id)).unwrap().root;
+    let staff_root = app.app.ensure_space(SpaceOwner::Staff).unwrap().root;
+    let items = [
+        (
+            "zéphyr de A",
+            save_text(
+                &app,
+                &s(a),
+                my_documents(&app.app, a),
+                "zéphyr de A.txt",
+                "le zéphyr souffle chez A",
+            ),
+        ),
+        (
+            "zéphyr de B",
+            save_text(
+                &app,
+                &s(b),
+                my_documents(&app.app, b),
+                "zéphyr de B.txt",
+                "le zéphyr souffle chez B",
+            ),
+        ),
+        (
+            "zéphyr du CP",
+            save_text(
+                &app,
+                &teacher_cp,
+                class_root,
+                "zéphyr du CP.txt",
+                "le zéphyr souffle au CP",
+            ),
+        ),
+        (
+            "zéphyr des maîtres",
+            save_text(
+                &app,
+                &head,
+                staff_root,
+                "zéphyr des maîtres.txt",
+                "le zéphyr souffle en salle des maîtres",
+            ),
+        ),
+    ];
+    let shared_with_families = save_text(
+        &app,
+        &teacher_cp,
+        class_root,
+        "zéphyr des familles.txt",
+        "le zéphyr souffle pour les familles",
+    );
+    app.app
+        .share(
+            &teacher_cp,
+            shared_with_families,
+            ShareTarget::ClassFamilies(cp.id),
+            false,
+        )
+        .unwrap();
+    publish(
+        &app,
+        &teacher_cp,
+        "zéphyr de la bibliothèque",
+        "le zéphyr souffle dans la bibliothèque",
+    );
+    indexed(&app).await;
+
+    let everyone = [
+        a,
+        b,
+        c,
+        parent_of_a,
+        cp.teachers[0],
+        cm2.teachers[0],
+        head.user,
+    ];
+    for user in everyone {
+        let who = s(user);
+        // What the person may open, according to the one access decision.
+        let mut can_open: Vec<String> = items
+            .iter()
+            .filter(|(_, id)| app.app.resolve(&who, *id).is_ok())
+            .map(|(title, _)| format!("{title}.txt"))
+            .collect();
+        if app.app.resolve(&who, shared_with_families).is_ok() {
+            can_open.push("zéphyr des familles.txt".into());
+        }
+        if app
+            .app
+            .directory()
+            .can_on_school(&who, preau_core::Action::ViewLibrary)
+        {
+            can_open.push("zéphyr de la bibliothèque".into());
+        }
+        can_open.sort();
+        let results = app
+            .app
+            .search(
+                &who,
+                preau_app::search::SearchQuery {
+                    text: "zephyr".into(),
+                    limit: 50,
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        let mut found: Vec<String> = results.hits.iter().map(|h| h.title.clone()).collect();
+        found.sort();
+        assert_eq!(found, can_open, "hits of user {user}");
+        assert_eq!(results.total, can_open.len(), "count of user {user}");
+        let facet_total: u64 = results.facets.spaces.iter().map(|(_, n)| n).sum();
+        assert_eq!(
+            facet_total as usize,
+            can_open.len(),
+            "facet counts of user {user}"
+        );
+        for hit in &results.hits {
+            assert!(
+                can_open.contains(&hit.title),
+                "snippet from {} for {user}",
+                hit.title
+            );
+        }
+        let mut suggested = app.app.suggest(&who, "zéph", 50).unwrap();
+        suggested.sort();
+        assert_eq!(suggested, can_open, "suggestions of user {user}");
+    }
+    // A share reaches the index: once B's file is shared with A, A finds it.
+    app.app
+        .share(&s(b), items[1].1, ShareTarget::User(a), false)
+        .unwrap();
+    indexed(&app).await;
+    let found = app
+        .app
+        .search(
+            &s(a),
+            preau_app::search::SearchQuery {
+                text: "zephyr chez B".into(),
+                limit: 10,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(found.total, 1);
+    // Trashed items leave the results.
+    app.app.trash(&s(b), items[1].1).unwrap();
+    indexed(&app).await;
+    let found = app
+        .app
+        .search(
+            &s(b),
+            preau_app::search::SearchQuery {
+                text: "zephyr chez B".into(),
+                limit: 10,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(found.total, 0);
+}
+
+#[tokio::test]
+async fn a_failed_extraction_is_shown_to_the_uploader() {
+    let app = TestApp::start().await;
+    let teacher_id = app.school.teachers[0].user.id;
+    let teacher = app.teacher().await;
+    let root = my_documents(&app.app, teacher_id);
+    let csrf = app.csrf(&teacher, "/documents").await;
+    // A "PDF" that is not one.
+    let body = b"%PDF-1.7\n1 0 obj << /Type /Catalog /Pages 9 0 R >> garbage".to_vec();
+    let r = preau_tests::files::upload(
+        &teacher,
+        &app.base,
+        &csrf,
+        root,
+        "abime.pdf",
+        reqwest::Body::from(body.clone()),
+        body.len() as u64,
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    indexed(&app).await;
+    let id = app
+        .app
+        .child_named(&subject(&app.app, teacher_id), root, "abime.pdf")
+        .unwrap()
+        .unwrap()
+        .id;
+    let page = page_text(
+        teacher
+            .get(app.url(&format!("/documents/element/{id}")))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(
+        page.contains("n'a pas pu être lu pour la recherche"),
+        "{page}"
+    );
+    // The site still works and the file still downloads.
+    let download = teacher
+        .get(app.url(&format!("/documents/fichier/{id}/telecharger")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(&download.bytes().await.unwrap()[..], &body[..]);
+}
