@@ -256,3 +256,131 @@ fn admin_commands_set_up_a_school_and_its_first_account() {
     let unknown = run(&["unlock", "--login", "personne"]);
     assert!(!unknown.status.success());
 }
+
+/// Signs the demo headteacher in; returns the cookie-keeping client.
+async fn demo_headteacher(base: &str) -> reqwest::Client {
+    let client = reqwest::Client::builder()
+        .danger_accept_invalid_certs(true)
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let html = client
+        .get(format!("{base}/connexion"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = preau_tests::extract_csrf(&html).unwrap();
+    let r = client
+        .post(format!("{base}/connexion"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("login", "claire.dubois"),
+            ("password", "preau-demo-2026"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    client
+}
+
+/// Waits (bounded) until a search for `q` lists `expected`.
+async fn wait_for_hit(client: &reqwest::Client, base: &str, q: &str, expected: &str) {
+    let started = Instant::now();
+    loop {
+        let page = client
+            .get(format!("{base}/recherche?q={q}"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        if page.contains(expected) {
+            return;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "search for {q} never listed {expected}:\n{page}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn the_search_index_comes_back_after_it_is_lost_or_corrupted() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("demo");
+    let start = |port: u16| {
+        Killed(
+            Command::new(BINARY)
+                .args([
+                    "demo",
+                    "--data-dir",
+                    data.to_str().unwrap(),
+                    "--port",
+                    &port.to_string(),
+                    "--http-port",
+                    "0",
+                ])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap(),
+        )
+    };
+    // The demo's lesson (a La Fontaine poem in each class space) is found by a word of it.
+    let port = free_port();
+    let mut first = start(port);
+    let base = format!("https://127.0.0.1:{port}");
+    wait_for_ok(&format!("{base}/connexion"), Duration::from_secs(90)).await;
+    let head = demo_headteacher(&base).await;
+    wait_for_hit(&head, &base, "sorties", "Calendrier des sorties").await;
+    let _ = first.0.kill();
+    let _ = first.0.wait();
+
+    // Corrupt the index's metadata: the box still starts, serves every page, rebuilds.
+    std::fs::write(data.join("index").join("meta.json"), b"{ not json").unwrap();
+    let port = free_port();
+    let mut second = start(port);
+    let base = format!("https://127.0.0.1:{port}");
+    wait_for_ok(&format!("{base}/connexion"), Duration::from_secs(60)).await;
+    let head = demo_headteacher(&base).await;
+    for page in ["/", "/documents", "/bibliotheque", "/recherche?q=sorties"] {
+        let r = head.get(format!("{base}{page}")).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{page} while the index is rebuilt");
+    }
+    wait_for_hit(&head, &base, "sorties", "Calendrier des sorties").await;
+    let _ = second.0.kill();
+    let _ = second.0.wait();
+
+    // Delete it altogether, and rebuild it from the command line.
+    std::fs::remove_dir_all(data.join("index")).unwrap();
+    let config = dir.path().join("preau.toml");
+    std::fs::write(
+        &config,
+        format!("data_dir = {:?}\n", data.to_str().unwrap()),
+    )
+    .unwrap();
+    let check = Command::new(BINARY)
+        .args(["check", "--config", config.to_str().unwrap(), "--reindex"])
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&check.stdout);
+    assert!(
+        check.status.success(),
+        "{out}{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    assert!(out.contains("search index rebuilt:"), "{out}");
+    let port = free_port();
+    let _third = start(port);
+    let base = format!("https://127.0.0.1:{port}");
+    wait_for_ok(&format!("{base}/connexion"), Duration::from_secs(60)).await;
+    let head = demo_headteacher(&base).await;
+    wait_for_hit(&head, &base, "sorties", "Calendrier des sorties").await;
+}

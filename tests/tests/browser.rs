@@ -31,6 +31,7 @@ async fn teacher_and_pupil_sign_in_with_a_real_browser() {
 
     teacher_journey(&client, &app).await;
     let pupil = pupil_journey(&client, &app).await;
+    search_journey(&client, &app).await;
     hand_in_journey(&client, &app, pupil).await;
 
     client.close().await.expect("close the browser session");
@@ -205,6 +206,54 @@ async fn pupil_journey<'a>(client: &Client, app: &'a TestApp) -> &'a DemoAccount
     pupil
 }
 
+/// The signed-in pupil finds the teacher's worksheet by a word of its content (typed
+/// without its accent) and opens it.
+async fn search_journey(client: &Client, app: &TestApp) {
+    let teacher = preau_tests::files::subject(&app.app, app.school.teachers[0].user.id);
+    let mut incoming = app.app.incoming("fractions.txt").expect("incoming");
+    incoming
+        .write("Partager une tarte en quatre parts égales : chaque part est un quart.".as_bytes())
+        .expect("write");
+    let received = incoming.finish().expect("finish");
+    let form = preau_app::library::ResourceForm {
+        title: "Les fractions".into(),
+        kind: Some(preau_core::ResourceKind::Worksheet),
+        levels: vec![preau_core::Level::Cp],
+        ..Default::default()
+    };
+    app.app
+        .publish_resource(&teacher, &form, Some(("fractions.txt", &received)))
+        .expect("publish");
+    app.app.index_pending().expect("index");
+
+    goto(client, &app.url("/")).await;
+    click(client, &tile_xpath("Rechercher"), "the search tile").await;
+    let field = wait_for(client, "//input[@id='q']", "the search box").await;
+    field.send_keys("egales").await.expect("type a word");
+    click(
+        client,
+        "//form[@role='search']//button[@type='submit']",
+        "the search button",
+    )
+    .await;
+    let result = "//a[contains(@class, 'result-title')][normalize-space(.) = 'Les fractions']";
+    wait_for(client, result, "the worksheet in the results").await;
+    wait_for(
+        client,
+        "//p[contains(@class, 'snippet')]/mark",
+        "the highlighted word",
+    )
+    .await;
+    screenshot(client, "browser-pupil-search.png").await;
+    click(client, result, "the worksheet").await;
+    wait_for(
+        client,
+        "//h1[contains(normalize-space(.), 'Les fractions')]",
+        "the worksheet's page",
+    )
+    .await;
+}
+
 /// The signed-in pupil saves work in "Mes documents" (file chooser, upload with progress),
 /// hands it in for the teacher's assignment, and the teacher sees it in the assignment.
 async fn hand_in_journey(client: &Client, app: &TestApp, pupil: &DemoAccount) {
@@ -223,6 +272,7 @@ async fn hand_in_journey(client: &Client, app: &TestApp, pupil: &DemoAccount) {
         .expect("assignment");
 
     // Save work in "Mes documents".
+    goto(client, &app.url("/")).await;
     click(client, &tile_xpath("Mes documents"), "the documents tile").await;
     wait_for_path(client, "/documents").await;
     click(
