@@ -418,12 +418,15 @@ fn main() -> ExitCode {
     let _ = fs::write("/proc/self/clear_refs", "5");
     let sampling = Arc::new(AtomicBool::new(true));
     let peak_anon = Arc::new(AtomicU64::new(0));
+    let peak_file = Arc::new(AtomicU64::new(0));
     let sampler = {
         let sampling = sampling.clone();
         let peak_anon = peak_anon.clone();
+        let peak_file = peak_file.clone();
         std::thread::spawn(move || {
             while sampling.load(Ordering::Relaxed) {
                 peak_anon.fetch_max(status_kib("RssAnon:"), Ordering::Relaxed);
+                peak_file.fetch_max(status_kib("RssFile:"), Ordering::Relaxed);
                 std::thread::sleep(RSS_SAMPLE);
             }
         })
@@ -453,6 +456,7 @@ fn main() -> ExitCode {
     let _ = sampler.join();
     let hwm_kib = status_kib("VmHWM:");
     let anon_kib = peak_anon.load(Ordering::Relaxed);
+    let file_kib = peak_file.load(Ordering::Relaxed);
     let docs_per_s = DOCS as f64 / in_index.as_secs_f64();
     let docs_per_s_wall = DOCS as f64 / wall.as_secs_f64();
     let size = index.size_on_disk();
@@ -528,10 +532,11 @@ fn main() -> ExitCode {
         verdict(checks[0])
     );
     println!(
-        "memory while indexing: VmHWM {:.0} MB (RSS before {:.0} MB), peak RssAnon {:.0} MB  [target ≤ {TARGET_RSS_MB:.0} MB: {}]",
+        "memory while indexing: VmHWM {:.0} MB (RSS before {:.0} MB); sampled peaks: RssAnon {:.0} MB, RssFile (mapped index files) {:.0} MB  [target ≤ {TARGET_RSS_MB:.0} MB: {}]",
         mb(hwm_kib),
         mb(rss_before_kib),
         mb(anon_kib),
+        mb(file_kib),
         verdict(checks[3])
     );
     println!(

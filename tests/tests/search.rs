@@ -333,3 +333,92 @@ async fn a_failed_extraction_is_shown_to_the_uploader() {
         .unwrap();
     assert_eq!(&download.bytes().await.unwrap()[..], &body[..]);
 }
+
+/// A zip of `files` (name, content), made in memory.
+fn zip_of(files: &[(&str, &str)]) -> Vec<u8> {
+    use std::io::Write;
+    let mut out = std::io::Cursor::new(Vec::new());
+    let mut zip = zip::ZipWriter::new(&mut out);
+    for (name, content) in files {
+        zip.start_file(*name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        zip.write_all(content.as_bytes()).unwrap();
+    }
+    zip.finish().unwrap();
+    out.into_inner()
+}
+
+#[tokio::test]
+async fn a_teacher_imports_a_zip_with_a_csv_of_metadata() {
+    let app = TestApp::start().await;
+    let teacher = app.teacher().await;
+    let csrf = app.csrf(&teacher, "/bibliotheque/importer").await;
+    let archive = zip_of(&[
+        (
+            "CP/maths/additions.txt",
+            "Ajouter des nombres jusqu'à vingt avec la bande numérique.",
+        ),
+        (
+            "CP/sons/comptine.txt",
+            "Une souris verte qui courait dans l'herbe.",
+        ),
+        ("__MACOSX/._additions.txt", "resource fork"),
+    ]);
+    let csv = "Fichier;Titre;Niveaux;Matières;Type\nadditions.txt;Les additions jusqu'à 20;CP|CE1;Mathématiques;fiche\n";
+    let form = reqwest::multipart::Form::new()
+        .part(
+            "fichiers",
+            reqwest::multipart::Part::bytes(archive).file_name("lot.zip"),
+        )
+        .part(
+            "metadonnees",
+            reqwest::multipart::Part::bytes(csv.as_bytes().to_vec()).file_name("meta.csv"),
+        );
+    let r = teacher
+        .post(app.url(&format!("/bibliotheque/importer?_csrf={csrf}")))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let page = page_text(r).await;
+    assert!(page.contains("2 ressource(s) publiée(s)"), "{page}");
+    assert!(
+        page.contains("Les additions jusqu'à 20") && page.contains("comptine"),
+        "{page}"
+    );
+    let head = subject(&app.app, app.school.teachers[0].user.id);
+    let list = app.app.resources(&head, &Default::default()).unwrap();
+    let additions = list
+        .iter()
+        .find(|r| r.title == "Les additions jusqu'à 20")
+        .unwrap();
+    assert_eq!(additions.levels, vec![Level::Cp, Level::Ce1]);
+    assert_eq!(additions.disciplines, vec![Discipline::Mathematics]);
+    assert_eq!(additions.kind, ResourceKind::Worksheet);
+    // Found by a word of its content, through the index.
+    indexed(&app).await;
+    let pupil = app.pupil(0).await;
+    let found = page_text(
+        pupil
+            .get(app.url("/recherche?q=bande+numerique"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(found.contains("Les additions jusqu'à 20"), "{found}");
+    // A damaged archive is refused in French.
+    let form = reqwest::multipart::Form::new().part(
+        "fichiers",
+        reqwest::multipart::Part::bytes(b"PK\x03\x04broken".to_vec()).file_name("abime.zip"),
+    );
+    let r = teacher
+        .post(app.url(&format!("/bibliotheque/importer?_csrf={csrf}")))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(page_text(r).await.contains("L'archive zip est endommagée"));
+}

@@ -91,4 +91,8 @@ pub enum Problem {
     Audience,
     /// A web address must start with http:// or https://.
     WebAddress,
+    /// The CSV has no column naming the files.
+    CsvHeader,
+    /// The zip archive is damaged or too large.
+    Archive,
 }

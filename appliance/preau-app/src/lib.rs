@@ -14,6 +14,7 @@ pub mod directory;
 pub mod documents;
 pub mod error;
 pub mod library;
+pub mod library_import;
 pub mod mdns;
 pub mod media;
 pub mod paris;

@@ -264,6 +264,13 @@ impl App {
         Ok(list)
     }
 
+    /// Opens a stored content by digest (for the import of a zip just received).
+    pub fn open_blob(&self, blob: &preau_core::BlobId) -> Result<File, AppError> {
+        self.blobs
+            .open_blob(blob)
+            .map_err(|e| AppError::Disk(e.to_string()))
+    }
+
     /// Opens a resource's file.
     pub fn open_resource_file(
         &self,

@@ -105,6 +105,8 @@ pub fn problem(problem: &Problem) -> String {
         Problem::ShareTarget => "Vous ne pouvez pas partager avec cette personne ou ce groupe.".into(),
         Problem::Audience => "Choisissez des élèves de la classe.".into(),
         Problem::WebAddress => "L'adresse du site doit commencer par https:// (ou http://).".into(),
+        Problem::CsvHeader => "Le fichier CSV doit avoir une colonne « fichier » (et, au choix : titre, description, niveaux, matières, type, auteur, licence).".into(),
+        Problem::Archive => "L'archive zip est endommagée ou trop grosse (1 000 fichiers et 4 Go au plus).".into(),
     }
 }
 

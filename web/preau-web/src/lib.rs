@@ -156,6 +156,12 @@ fn library_routes() -> Router<WebState> {
                 .post(l::publish)
                 .layer(DefaultBodyLimit::disable()),
         )
+        .route(
+            p::LIBRARY_IMPORT,
+            get(l::import_form)
+                .post(l::import)
+                .layer(DefaultBodyLimit::disable()),
+        )
         .route(p::RESOURCE, get(l::resource))
         .route(p::RESOURCE_DOWNLOAD, get(l::download))
         .route(p::RESOURCE_VIEW, get(l::view))

@@ -118,6 +118,8 @@ pub const SEARCH_SUGGEST: &str = "/recherche/suggestions";
 pub const LIBRARY: &str = "/bibliotheque";
 /// Publish a resource (form; multipart post).
 pub const LIBRARY_PUBLISH: &str = "/bibliotheque/publier";
+/// Import files or a zip with a CSV of metadata.
+pub const LIBRARY_IMPORT: &str = "/bibliotheque/importer";
 /// One resource.
 pub const RESOURCE: &str = "/bibliotheque/ressources/{id}";
 /// Download a resource's file.

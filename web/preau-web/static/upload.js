@@ -23,9 +23,10 @@
         }
       };
       xhr.onload = function () {
-        if (xhr.status >= 200 && xhr.status < 300) {
+        var redirected = xhr.responseURL && xhr.responseURL.split("?")[0] !== form.action.split("?")[0];
+        if (xhr.status >= 200 && xhr.status < 300 && redirected) {
           status.textContent = "Envoi terminé.";
-          window.location.assign(xhr.responseURL || window.location.href);
+          window.location.assign(xhr.responseURL);
         } else {
           document.open();
           document.write(xhr.responseText);

@@ -488,3 +488,129 @@ pub async fn collection(
         cards: resources.iter().map(card).collect(),
     })
 }
+
+#[derive(Template)]
+#[template(path = "import.html")]
+struct ImportView {
+    layout: Layout,
+    action: String,
+    created: Vec<(String, String)>,
+    skipped: Vec<(String, String)>,
+    done: bool,
+    error: Option<String>,
+    script_url: String,
+}
+
+fn import_view(state: &WebState, csrf: &str, me: &Me) -> ImportView {
+    ImportView {
+        layout: Layout::new(state, csrf, Some(me)),
+        action: format!("{}?_csrf={csrf}", paths::LIBRARY_IMPORT),
+        created: Vec::new(),
+        skipped: Vec::new(),
+        done: false,
+        error: None,
+        script_url: state.assets.js_url.clone(),
+    }
+}
+
+/// `GET /bibliotheque/importer`.
+pub async fn import_form(
+    State(state): State<WebState>,
+    Csrf(csrf): Csrf,
+    me: Me,
+) -> Result<Response, WebError> {
+    if !state.app.may_publish(&me.current.subject) {
+        return Err(WebError::Forbidden);
+    }
+    render(import_view(&state, &csrf, &me))
+}
+
+/// Largest metadata CSV read.
+const MAX_CSV: usize = 1024 * 1024;
+
+/// Receives the files of the import form: zips are opened, other files taken as they are;
+/// the CSV (field `metadonnees`) is read as text.
+async fn import_fields(
+    state: &WebState,
+    mut multipart: Multipart,
+) -> Result<
+    (
+        Vec<(String, preau_app::documents::Received)>,
+        Option<String>,
+    ),
+    WebError,
+> {
+    let bad = |e: axum::extract::multipart::MultipartError| WebError::BadForm(e.to_string());
+    let mut files = Vec::new();
+    let mut csv = None;
+    while let Some(field) = multipart.next_field().await.map_err(bad)? {
+        let name = field.file_name().unwrap_or("").to_string();
+        match field.name() {
+            Some("metadonnees") if !name.is_empty() => {
+                let bytes = field.bytes().await.map_err(bad)?;
+                if bytes.len() > MAX_CSV {
+                    return Err(WebError::TooLarge);
+                }
+                csv = Some(String::from_utf8_lossy(&bytes).into_owned());
+            }
+            Some("fichiers") if !name.is_empty() => {
+                let received = crate::upload::receive(&state.app, &name, field).await?;
+                if name.to_lowercase().ends_with(".zip") {
+                    let app = state.app.clone();
+                    let blob = received.blob.id;
+                    let inner = tokio::task::spawn_blocking(move || {
+                        let file = app.open_blob(&blob)?;
+                        app.unzip_for_import(std::io::BufReader::new(file))
+                    })
+                    .await
+                    .map_err(|e| AppError::Disk(e.to_string()))??;
+                    files.extend(inner);
+                } else {
+                    files.push((name, received));
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok((files, csv))
+}
+
+/// `POST /bibliotheque/importer` (multipart: files or a zip, and an optional CSV).
+pub async fn import(
+    State(state): State<WebState>,
+    Csrf(csrf): Csrf,
+    me: Me,
+    multipart: Multipart,
+) -> Result<Response, WebError> {
+    let outcome = match import_fields(&state, multipart).await {
+        Ok((files, csv)) if !files.is_empty() => state
+            .app
+            .import_resources(&me.current.subject, &files, csv.as_deref())
+            .map_err(WebError::from),
+        Ok(_) => Err(AppError::Invalid(preau_app::Problem::NoFile).into()),
+        Err(e) => Err(e),
+    };
+    let mut view = import_view(&state, &csrf, &me);
+    match outcome {
+        Ok(report) => {
+            view.done = true;
+            view.created = report
+                .created
+                .into_iter()
+                .map(|(id, title)| (with(paths::RESOURCE, id), title))
+                .collect();
+            view.skipped = report
+                .skipped
+                .into_iter()
+                .map(|(name, p)| (name, crate::i18n::problem(&p)))
+                .collect();
+            render(view)
+        }
+        Err(WebError::App(AppError::Invalid(p))) => {
+            let (status, message) = refusal(&p);
+            view.error = Some(message);
+            render_with(status, view)
+        }
+        Err(e) => Err(e),
+    }
+}
