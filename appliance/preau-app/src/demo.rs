@@ -1,10 +1,11 @@
 //! The demo school: a realistic, reproducible French primary school to try Préau with.
 
 use crate::assignments::AssignmentForm;
+use crate::library::ResourceForm;
 use crate::{App, AppError};
 use preau_core::{
-    Class, ClassId, Credentials, Level, NodeId, Role, School, SchoolYear, SpaceOwner, Subject, Uai,
-    User, UserId,
+    Class, ClassId, Credentials, Discipline, Level, NodeId, ResourceKind, Role, School,
+    SchoolYear, SpaceOwner, Subject, Uai, User, UserId,
 };
 use preau_store::directory::save_user;
 use preau_store::security::save_credentials;
@@ -68,6 +69,37 @@ pub struct DemoSchool {
 }
 
 const DEMO_POEM: &str = "Le Corbeau et le Renard\n\nMaître Corbeau, sur un arbre perché,\nTenait en son bec un fromage.\nMaître Renard, par l'odeur alléché,\nLui tint à peu près ce langage :\n« Hé ! bonjour, Monsieur du Corbeau.\nQue vous êtes joli ! que vous me semblez beau ! »\n\nJean de La Fontaine\n";
+/// Resources of the demo library: title, kind, levels, subject, text.
+const DEMO_RESOURCES: &[(&str, ResourceKind, &[Level], Discipline, &str)] = &[
+    (
+        "Le cycle de l'eau",
+        ResourceKind::Lesson,
+        &[Level::Cp, Level::Ce1],
+        Discipline::Science,
+        "L'eau de la mer s'évapore avec la chaleur du soleil.\nLa vapeur forme les nuages, puis la pluie tombe et rejoint les rivières.\n",
+    ),
+    (
+        "Les animaux de la ferme",
+        ResourceKind::Worksheet,
+        &[Level::Cp],
+        Discipline::Science,
+        "Relie chaque animal à son petit : la vache et le veau, la poule et le poussin, la brebis et l'agneau.\n",
+    ),
+    (
+        "Les fractions",
+        ResourceKind::Worksheet,
+        &[Level::Cm1, Level::Cm2],
+        Discipline::Mathematics,
+        "Partage une tarte en quatre parts égales : chaque part est un quart de la tarte.\n",
+    ),
+    (
+        "L'accord du pluriel",
+        ResourceKind::Lesson,
+        &[Level::Ce1, Level::Ce2],
+        Discipline::French,
+        "Au pluriel, on ajoute souvent un s : un élève, des élèves ; un cheval, des chevaux.\n",
+    ),
+];
 const DEMO_OUTINGS: &str = "Sorties de l'année\n\n- Octobre : ferme pédagogique (CP, CE1)\n- Mars : musée des Beaux-Arts (CE2, CM1)\n- Juin : classe de découverte (CM2)\n";
 
 /// Password of every adult of the demo school (never used outside the demo).
@@ -647,6 +679,44 @@ impl App {
             let who = dir.subject(&head.user);
             let staff = self.ensure_space(SpaceOwner::Staff)?;
             file(&who, staff.root, "Calendrier des sorties.txt", DEMO_OUTINGS)?;
+        }
+        if let Some(teacher) = demo.teachers.first() {
+            self.seed_demo_library(&dir.subject(&teacher.user))?;
+        }
+        Ok(())
+    }
+
+    /// A few resources and a collection in the demo's library.
+    fn seed_demo_library(&self, who: &Subject) -> Result<(), AppError> {
+        let mut published = Vec::new();
+        for (title, kind, levels, discipline, text) in DEMO_RESOURCES {
+            let mut incoming = self.incoming("fiche.txt")?;
+            incoming.write(text.as_bytes())?;
+            let received = incoming.finish()?;
+            let form = ResourceForm {
+                title: (*title).into(),
+                description: text.lines().next().unwrap_or("").into(),
+                levels: levels.to_vec(),
+                disciplines: vec![*discipline],
+                kind: Some(*kind),
+                licence: "CC BY-SA 4.0".into(),
+                ..ResourceForm::default()
+            };
+            let name = format!("{title}.txt");
+            published.push(self.publish_resource(who, &form, Some((&name, &received)))?);
+        }
+        let link = ResourceForm {
+            title: "Vikidia, l'encyclopédie des 8-13 ans".into(),
+            description: "Une encyclopédie en ligne écrite pour les enfants.".into(),
+            levels: vec![Level::Ce2, Level::Cm1, Level::Cm2],
+            kind: Some(ResourceKind::Link),
+            url: "https://fr.vikidia.org/".into(),
+            ..ResourceForm::default()
+        };
+        self.publish_resource(who, &link, None)?;
+        let collection = self.create_collection(who, "Sciences au CP", "Pour la période 2")?;
+        for r in published.iter().filter(|r| r.disciplines.contains(&Discipline::Science)) {
+            self.curate(who, collection.id, r.id, true)?;
         }
         Ok(())
     }
