@@ -4,8 +4,8 @@ use crate::assignments::AssignmentForm;
 use crate::library::ResourceForm;
 use crate::{App, AppError};
 use preau_core::{
-    Class, ClassId, Credentials, Discipline, Level, NodeId, ResourceKind, Role, School,
-    SchoolYear, SpaceOwner, Subject, Uai, User, UserId,
+    Class, ClassId, Credentials, Discipline, Level, NodeId, ResourceKind, Role, School, SchoolYear,
+    SpaceOwner, Subject, Uai, User, UserId,
 };
 use preau_store::directory::save_user;
 use preau_store::security::save_credentials;
@@ -715,7 +715,10 @@ impl App {
         };
         self.publish_resource(who, &link, None)?;
         let collection = self.create_collection(who, "Sciences au CP", "Pour la période 2")?;
-        for r in published.iter().filter(|r| r.disciplines.contains(&Discipline::Science)) {
+        for r in published
+            .iter()
+            .filter(|r| r.disciplines.contains(&Discipline::Science))
+        {
             self.curate(who, collection.id, r.id, true)?;
         }
         Ok(())
