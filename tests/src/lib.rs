@@ -265,6 +265,53 @@ pub async fn page_text(response: reqwest::Response) -> String {
         .replace("&amp;", "&")
 }
 
+/// Signs the demo's headteacher in on a box started from the command line, once it
+/// answers (bounded wait); returns the client and its CSRF token.
+pub async fn demo_headteacher(base: &str) -> (reqwest::Client, String) {
+    let client = reqwest::Client::builder()
+        .danger_accept_invalid_certs(true)
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(std::time::Duration::from_secs(60))
+        .build()
+        .expect("client");
+    let started = std::time::Instant::now();
+    let html = loop {
+        if let Ok(r) = client.get(format!("{base}/connexion")).send().await
+            && r.status() == 200
+        {
+            break r.text().await.expect("page");
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(120),
+            "the box did not start"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    let csrf = extract_csrf(&html).expect("csrf");
+    let r = client
+        .post(format!("{base}/connexion"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("login", "claire.dubois"),
+            ("password", preau_app::demo::DEMO_PASSWORD),
+        ])
+        .send()
+        .await
+        .expect("sign-in");
+    assert_eq!(r.status(), 303, "sign-in");
+    let page = client
+        .get(format!("{base}/documents"))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("page");
+    let csrf = extract_csrf(&page).expect("csrf");
+    (client, csrf)
+}
+
 /// A child process killed when dropped (end of test, even on failure).
 pub struct Killed(pub std::process::Child);
 

@@ -257,37 +257,6 @@ fn admin_commands_set_up_a_school_and_its_first_account() {
     assert!(!unknown.status.success());
 }
 
-/// Signs the demo headteacher in; returns the cookie-keeping client.
-async fn demo_headteacher(base: &str) -> reqwest::Client {
-    let client = reqwest::Client::builder()
-        .danger_accept_invalid_certs(true)
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let html = client
-        .get(format!("{base}/connexion"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let csrf = preau_tests::extract_csrf(&html).unwrap();
-    let r = client
-        .post(format!("{base}/connexion"))
-        .form(&[
-            ("_csrf", csrf.as_str()),
-            ("login", "claire.dubois"),
-            ("password", "preau-demo-2026"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 303);
-    client
-}
-
 /// Waits (bounded) until a search for `q` lists `expected`.
 async fn wait_for_hit(client: &reqwest::Client, base: &str, q: &str, expected: &str) {
     let started = Instant::now();
@@ -338,7 +307,7 @@ async fn the_search_index_comes_back_after_it_is_lost_or_corrupted() {
     let mut first = start(port);
     let base = format!("https://127.0.0.1:{port}");
     wait_for_ok(&format!("{base}/connexion"), Duration::from_secs(90)).await;
-    let head = demo_headteacher(&base).await;
+    let (head, _) = preau_tests::demo_headteacher(&base).await;
     wait_for_hit(&head, &base, "sorties", "Calendrier des sorties").await;
     let _ = first.0.kill();
     let _ = first.0.wait();
@@ -349,7 +318,7 @@ async fn the_search_index_comes_back_after_it_is_lost_or_corrupted() {
     let mut second = start(port);
     let base = format!("https://127.0.0.1:{port}");
     wait_for_ok(&format!("{base}/connexion"), Duration::from_secs(60)).await;
-    let head = demo_headteacher(&base).await;
+    let (head, _) = preau_tests::demo_headteacher(&base).await;
     for page in ["/", "/documents", "/bibliotheque", "/recherche?q=sorties"] {
         let r = head.get(format!("{base}{page}")).send().await.unwrap();
         assert_eq!(r.status(), 200, "{page} while the index is rebuilt");
@@ -381,6 +350,6 @@ async fn the_search_index_comes_back_after_it_is_lost_or_corrupted() {
     let _third = start(port);
     let base = format!("https://127.0.0.1:{port}");
     wait_for_ok(&format!("{base}/connexion"), Duration::from_secs(60)).await;
-    let head = demo_headteacher(&base).await;
+    let (head, _) = preau_tests::demo_headteacher(&base).await;
     wait_for_hit(&head, &base, "sorties", "Calendrier des sorties").await;
 }

@@ -4,17 +4,15 @@
 //!
 //! `PREAU_CRASH_CYCLES` sets the number of cycles (30 by default).
 
-use preau_tests::extract_csrf;
+use preau_tests::demo_headteacher;
 use preau_tests::files::{body, content_sha, stream_sha};
 use preau_tests::{Killed, free_port};
 use std::collections::BTreeMap;
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const BINARY: &str = env!("CARGO_BIN_EXE_preau-box");
-const HEADTEACHER: &str = "claire.dubois";
-const PASSWORD: &str = "preau-demo-2026";
 
 /// What a file should contain: the seed and size of its generated content.
 type Content = (u64, u64);
@@ -49,16 +47,6 @@ impl Dice {
     }
 }
 
-fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .danger_accept_invalid_certs(true)
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(Duration::from_secs(60))
-        .build()
-        .unwrap()
-}
-
 fn start(data: &std::path::Path, port: u16) -> Killed {
     Killed(
         Command::new(BINARY)
@@ -76,45 +64,6 @@ fn start(data: &std::path::Path, port: u16) -> Killed {
             .spawn()
             .unwrap(),
     )
-}
-
-/// Signs the headteacher in once the box answers.
-async fn sign_in(base: &str) -> (reqwest::Client, String) {
-    let started = Instant::now();
-    let client = client();
-    let html = loop {
-        if let Ok(r) = client.get(format!("{base}/connexion")).send().await
-            && r.status() == 200
-        {
-            break r.text().await.unwrap();
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(120),
-            "box did not start"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
-    let csrf = extract_csrf(&html).unwrap();
-    let r = client
-        .post(format!("{base}/connexion"))
-        .form(&[
-            ("_csrf", csrf.as_str()),
-            ("login", HEADTEACHER),
-            ("password", PASSWORD),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 303, "sign-in");
-    let page = client
-        .get(format!("{base}/documents"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    (client, extract_csrf(&page).unwrap())
 }
 
 /// The top folder of the signed-in person's own documents (first space on the page).
@@ -346,7 +295,7 @@ async fn every_acknowledged_change_survives_kill_9() {
         let port = free_port();
         let mut child = start(&data, port);
         let base = format!("https://127.0.0.1:{port}");
-        let (client, csrf) = sign_in(&base).await;
+        let (client, csrf) = demo_headteacher(&base).await;
         let folder = my_documents(&client, &base).await;
         let ids = {
             let mut m = std::mem::take(&mut *model.lock().unwrap());
@@ -382,7 +331,7 @@ async fn every_acknowledged_change_survives_kill_9() {
     let port = free_port();
     let _child = start(&data, port);
     let base = format!("https://127.0.0.1:{port}");
-    let (client, _) = sign_in(&base).await;
+    let (client, _) = demo_headteacher(&base).await;
     let folder = my_documents(&client, &base).await;
     let mut m = std::mem::take(&mut *model.lock().unwrap());
     verify(&client, &base, folder, &mut m).await;
