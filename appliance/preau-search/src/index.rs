@@ -25,6 +25,7 @@ use tantivy::{
 
 use crate::analysis;
 use crate::facets::{self, Faceted};
+use crate::merge::BoundedMergePolicy;
 use crate::query::to_parser_syntax;
 use crate::schema::{self, DATE, Fields};
 use crate::snippet;
@@ -218,6 +219,9 @@ impl SearchIndex {
             }
             Err(error) => return Err(wipe(error)),
         };
+        writer.set_merge_policy(Box::new(BoundedMergePolicy {
+            dir: dir.to_owned(),
+        }));
         let mut parser = QueryParser::for_index(&index, vec![fields.title, fields.body]);
         parser.set_field_boost(fields.title, TITLE_BOOST);
         parser.set_conjunction_by_default();

@@ -18,6 +18,7 @@
 mod analysis;
 mod facets;
 mod index;
+mod merge;
 mod query;
 mod schema;
 mod snippet;
