@@ -12,7 +12,6 @@
 
 use preau_tests::{TestApp, extract_csrf};
 use std::fs::File;
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitCode, Stdio};
 use std::sync::Arc;
@@ -70,7 +69,7 @@ struct BoxProcess {
 impl BoxProcess {
     /// Spawns `preau demo` on `data_dir` with a fresh HTTPS port and no plain-HTTP port.
     fn spawn(data_dir: &Path, log: &Path) -> BoxProcess {
-        let port = free_port();
+        let port = preau_tests::free_port();
         let stderr = File::create(log).expect("box log file");
         let child = Command::new(BIN)
             .arg("demo")
@@ -138,24 +137,7 @@ impl BoxProcess {
 
     /// Stops the process: SIGTERM, up to 10 s for a clean exit, then SIGKILL.
     fn stop(&mut self) {
-        if matches!(self.child.try_wait(), Ok(Some(_))) {
-            return;
-        }
-        let _ = Command::new("kill")
-            .arg("-TERM")
-            .arg(self.pid().to_string())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status();
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline {
-            if matches!(self.child.try_wait(), Ok(Some(_))) {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        preau_tests::stop_gently(&mut self.child);
     }
 }
 
@@ -163,12 +145,6 @@ impl Drop for BoxProcess {
     fn drop(&mut self) {
         self.stop();
     }
-}
-
-/// A port on 127.0.0.1 that was free a moment ago.
-fn free_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
-    listener.local_addr().expect("local address").port()
 }
 
 /// A browser-like client for the demo box: accepts its self-signed certificate, keeps

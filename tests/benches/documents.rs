@@ -30,7 +30,6 @@ use preau_tests::extract_csrf;
 use preau_tests::files::{self, content_sha};
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitCode, Stdio};
 use std::sync::Arc;
@@ -93,7 +92,7 @@ struct BoxProcess {
 impl BoxProcess {
     /// Spawns `preau demo` on `data_dir` (creating the school) and waits for its summary.
     fn spawn(data_dir: &Path, log: &Path) -> BoxProcess {
-        let port = free_port();
+        let port = preau_tests::free_port();
         let stderr = File::create(log).expect("box log file");
         let mut child = Command::new(BIN)
             .arg("demo")
@@ -169,24 +168,7 @@ impl BoxProcess {
 
     /// Stops the process: SIGTERM, up to 10 s for a clean exit, then SIGKILL.
     fn stop(&mut self) {
-        if matches!(self.child.try_wait(), Ok(Some(_))) {
-            return;
-        }
-        let _ = Command::new("kill")
-            .arg("-TERM")
-            .arg(self.pid().to_string())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status();
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline {
-            if matches!(self.child.try_wait(), Ok(Some(_))) {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        preau_tests::stop_gently(&mut self.child);
     }
 }
 
@@ -194,12 +176,6 @@ impl Drop for BoxProcess {
     fn drop(&mut self) {
         self.stop();
     }
-}
-
-/// A port on 127.0.0.1 that was free a moment ago.
-fn free_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
-    listener.local_addr().expect("local address").port()
 }
 
 /// A browser-like client for the demo box: accepts its self-signed certificate, keeps
