@@ -195,29 +195,6 @@ fn row(figure: &str, measured: &str, target: &str, verdict: &str) {
     println!("  {figure:<50} {measured:>14}   {target:<12} {verdict}");
 }
 
-fn machine() -> (usize, String, String) {
-    let cpus = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(0);
-    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
-    let model = cpuinfo
-        .lines()
-        .find_map(|l| {
-            l.strip_prefix("model name")
-                .and_then(|r| r.split_once(':'))
-                .map(|(_, m)| m.trim().to_string())
-        })
-        .unwrap_or_else(|| "unknown CPU".into());
-    let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
-    let memory = meminfo
-        .lines()
-        .find_map(|l| l.strip_prefix("MemTotal:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-        .map(|kib| format!("{:.1} GiB", kib as f64 / 1024.0 / 1024.0))
-        .unwrap_or_else(|| "unknown".into());
-    (cpus, model, memory)
-}
-
 /// Part 1: creates the demo school once, then times `STARTS` restarts on it. Returns the
 /// last (still running) box, the sorted start times and its idle RSS in KiB.
 async fn starts(data_dir: &Path, logs: &Path) -> (BoxProcess, Vec<Duration>, u64) {
@@ -424,7 +401,7 @@ fn main() -> ExitCode {
         .enable_all()
         .build()
         .expect("tokio runtime");
-    let (cpus, model, memory) = machine();
+    let (cpus, model, memory) = preau_tests::machine();
 
     // Dropped last: the data directory outlives every box process.
     let work = tempfile::tempdir().expect("temp dir");

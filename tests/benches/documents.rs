@@ -448,30 +448,6 @@ fn row(figure: &str, measured: &str, target: &str, verdict: &str) {
     println!("  {figure:<58} {measured:>16}   {target:<14} {verdict}");
 }
 
-/// CPUs, CPU model, RAM.
-fn machine() -> (usize, String, String) {
-    let cpus = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1);
-    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
-    let model = cpuinfo
-        .lines()
-        .find_map(|l| {
-            l.strip_prefix("model name")
-                .and_then(|r| r.split_once(':'))
-                .map(|(_, m)| m.trim().to_string())
-        })
-        .unwrap_or_else(|| "unknown CPU".into());
-    let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
-    let memory = meminfo
-        .lines()
-        .find_map(|l| l.strip_prefix("MemTotal:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-        .map(|kib| format!("{:.1} GiB", kib as f64 / 1024.0 / 1024.0))
-        .unwrap_or_else(|| "unknown".into());
-    (cpus, model, memory)
-}
-
 /// The block device holding `path`, as the kernel describes it: name, driver, and whether
 /// it says it is rotational (virtual disks often report 1 whatever backs them).
 fn disk_of(path: &Path) -> String {
@@ -788,7 +764,7 @@ async fn memory(process: &BoxProcess) -> Memory {
 }
 
 fn main() -> ExitCode {
-    let (cpus, model, memory_total) = machine();
+    let (cpus, model, memory_total) = preau_tests::machine();
     // Dropped last: the data directory outlives the box process.
     let work = tempfile::tempdir().expect("temp dir");
     let free = free_space(work.path());

@@ -322,24 +322,6 @@ fn mb(kib: u64) -> f64 {
     kib as f64 * 1024.0 / 1e6
 }
 
-fn machine() -> String {
-    let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
-    let cpuinfo = fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
-    let model = cpuinfo
-        .lines()
-        .find_map(|l| l.strip_prefix("model name").and_then(|r| r.split_once(':')))
-        .map_or("unknown CPU".to_owned(), |(_, m)| m.trim().to_owned());
-    let memory = fs::read_to_string("/proc/meminfo")
-        .unwrap_or_default()
-        .lines()
-        .find_map(|l| l.strip_prefix("MemTotal:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-        .map_or("unknown".to_owned(), |kib| {
-            format!("{:.1} GiB", kib as f64 / 1024.0 / 1024.0)
-        });
-    format!("{cpus} CPUs ({model}), {memory} RAM")
-}
-
 struct Latencies(Vec<Duration>);
 
 impl Latencies {
@@ -406,7 +388,10 @@ fn prefixes(zipf: &Zipf) -> Vec<String> {
 }
 
 fn main() -> ExitCode {
-    let machine = machine();
+    let machine = {
+        let (cpus, model, memory) = preau_tests::machine();
+        format!("{cpus} CPUs ({model}), {memory} RAM")
+    };
     eprintln!("[search] {machine}");
     let zipf = Zipf::new(vocabulary());
     eprintln!("[search] vocabulary: {} words", zipf.words.len());

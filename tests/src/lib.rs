@@ -344,6 +344,41 @@ pub fn stop_gently(child: &mut std::process::Child) {
     let _ = child.wait();
 }
 
+/// The machine a benchmark runs on: CPUs, CPU model, RAM ("23.5 GiB").
+pub fn machine() -> (usize, String, String) {
+    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let model = cpuinfo
+        .lines()
+        .find_map(|l| l.strip_prefix("model name").and_then(|r| r.split_once(':')))
+        .map_or("unknown CPU".to_owned(), |(_, m)| m.trim().to_owned());
+    let memory = std::fs::read_to_string("/proc/meminfo")
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix("MemTotal:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .map_or("unknown".to_owned(), |kib| {
+            format!("{:.1} GiB", kib as f64 / 1024.0 / 1024.0)
+        });
+    (cpus, model, memory)
+}
+
+/// Starts `binary demo` (the real CLI) on `data` with HTTPS on `port` and no plain-HTTP
+/// port, output discarded; killed when dropped.
+pub fn start_demo(binary: &str, data: &std::path::Path, port: u16) -> Killed {
+    Killed(
+        std::process::Command::new(binary)
+            .arg("demo")
+            .arg("--data-dir")
+            .arg(data)
+            .args(["--port", &port.to_string(), "--http-port", "0"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("start the demo"),
+    )
+}
+
 /// A TCP port free on 127.0.0.1 right now.
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")

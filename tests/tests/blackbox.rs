@@ -284,24 +284,7 @@ async fn wait_for_hit(client: &reqwest::Client, base: &str, q: &str, expected: &
 async fn the_search_index_comes_back_after_it_is_lost_or_corrupted() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("demo");
-    let start = |port: u16| {
-        Killed(
-            Command::new(BINARY)
-                .args([
-                    "demo",
-                    "--data-dir",
-                    data.to_str().unwrap(),
-                    "--port",
-                    &port.to_string(),
-                    "--http-port",
-                    "0",
-                ])
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .unwrap(),
-        )
-    };
+    let start = |port: u16| preau_tests::start_demo(BINARY, &data, port);
     // The demo's lesson (a La Fontaine poem in each class space) is found by a word of it.
     let port = free_port();
     let mut first = start(port);

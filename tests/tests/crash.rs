@@ -6,9 +6,8 @@
 
 use preau_tests::demo_headteacher;
 use preau_tests::files::{body, content_sha, stream_sha};
-use preau_tests::{Killed, free_port};
+use preau_tests::{free_port, start_demo};
 use std::collections::BTreeMap;
-use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -45,25 +44,6 @@ impl Dice {
         self.0 ^= self.0 << 17;
         self.0 % n.max(1)
     }
-}
-
-fn start(data: &std::path::Path, port: u16) -> Killed {
-    Killed(
-        Command::new(BINARY)
-            .args([
-                "demo",
-                "--data-dir",
-                data.to_str().unwrap(),
-                "--port",
-                &port.to_string(),
-                "--http-port",
-                "0",
-            ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    )
 }
 
 /// The top folder of the signed-in person's own documents (first space on the page).
@@ -293,7 +273,7 @@ async fn every_acknowledged_change_survives_kill_9() {
     let mut killed_mid_operation = 0;
     for cycle in 0..cycles {
         let port = free_port();
-        let mut child = start(&data, port);
+        let mut child = start_demo(BINARY, &data, port);
         let base = format!("https://127.0.0.1:{port}");
         let (client, csrf) = demo_headteacher(&base).await;
         let folder = my_documents(&client, &base).await;
@@ -329,7 +309,7 @@ async fn every_acknowledged_change_survives_kill_9() {
     }
     // A last restart checks the final state.
     let port = free_port();
-    let _child = start(&data, port);
+    let _child = start_demo(BINARY, &data, port);
     let base = format!("https://127.0.0.1:{port}");
     let (client, _) = demo_headteacher(&base).await;
     let folder = my_documents(&client, &base).await;

@@ -41,6 +41,16 @@ fn publish(app: &TestApp, who: &Subject, title: &str, text: &str) -> preau_core:
         .id
 }
 
+/// How many items `who` finds for `text`.
+fn total(app: &TestApp, who: &Subject, text: &str) -> usize {
+    let query = preau_app::search::SearchQuery {
+        text: text.into(),
+        limit: 10,
+        ..Default::default()
+    };
+    app.app.search(who, query).unwrap().total
+}
+
 /// Waits (bounded) until the background indexer has caught up.
 async fn indexed(app: &TestApp) {
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -257,33 +267,11 @@ async fn nobody_learns_anything_about_what_they_cannot_open() {
         .share(&s(b), items[1].1, ShareTarget::User(a), false)
         .unwrap();
     indexed(&app).await;
-    let found = app
-        .app
-        .search(
-            &s(a),
-            preau_app::search::SearchQuery {
-                text: "zephyr chez B".into(),
-                limit: 10,
-                ..Default::default()
-            },
-        )
-        .unwrap();
-    assert_eq!(found.total, 1);
+    assert_eq!(total(&app, &s(a), "zephyr chez B"), 1);
     // Trashed items leave the results.
     app.app.trash(&s(b), items[1].1).unwrap();
     indexed(&app).await;
-    let found = app
-        .app
-        .search(
-            &s(b),
-            preau_app::search::SearchQuery {
-                text: "zephyr chez B".into(),
-                limit: 10,
-                ..Default::default()
-            },
-        )
-        .unwrap();
-    assert_eq!(found.total, 0);
+    assert_eq!(total(&app, &s(b), "zephyr chez B"), 0);
 }
 
 #[tokio::test]
