@@ -1,15 +1,70 @@
 //! The demo school: a realistic, reproducible French primary school to try Préau with.
 
 use crate::assignments::AssignmentForm;
+use crate::bookings::{BookableForm, BookingRequest};
 use crate::library::ResourceForm;
 use crate::{App, AppError};
 use preau_core::{
-    Class, ClassId, Credentials, Discipline, Level, NodeId, ResourceKind, Role, School, SchoolYear,
-    SpaceOwner, Subject, Uai, User, UserId,
+    BookableKind, Class, ClassId, Credentials, Discipline, Level, NodeId, ResourceKind, Role,
+    School, SchoolYear, SpaceOwner, Subject, Uai, User, UserId,
 };
 use preau_store::directory::save_user;
 use preau_store::security::save_credentials;
 use time::{Date, Month, OffsetDateTime};
+
+/// The demo's rooms and equipment: name, kind, place, capacity, quantity, approval.
+const DEMO_BOOKABLES: &[(&str, BookableKind, &str, u32, u32, bool)] = &[
+    (
+        "Salle informatique",
+        BookableKind::Room,
+        "1er étage",
+        28,
+        1,
+        false,
+    ),
+    ("BCD", BookableKind::Room, "Rez-de-chaussée", 30, 1, false),
+    ("Gymnase", BookableKind::Room, "Rue des écoles", 60, 1, true),
+    (
+        "Salle de motricité",
+        BookableKind::Room,
+        "Bâtiment maternelle",
+        30,
+        1,
+        false,
+    ),
+    (
+        "Vidéoprojecteur",
+        BookableKind::Equipment,
+        "Bureau de la direction",
+        0,
+        1,
+        false,
+    ),
+    (
+        "TNI mobile",
+        BookableKind::Equipment,
+        "Salle des maîtres",
+        0,
+        1,
+        false,
+    ),
+    (
+        "Appareil photo",
+        BookableKind::Equipment,
+        "Bureau de la direction",
+        0,
+        1,
+        false,
+    ),
+    (
+        "Chariot de tablettes",
+        BookableKind::Equipment,
+        "Salle informatique",
+        0,
+        15,
+        false,
+    ),
+];
 
 /// The size of the school to create.
 #[derive(Clone, Debug)]
@@ -682,6 +737,66 @@ impl App {
         }
         if let Some(teacher) = demo.teachers.first() {
             self.seed_demo_library(&dir.subject(&teacher.user))?;
+        }
+        if let Some(head) = &demo.headteacher {
+            let teacher = demo.teachers.first().map(|t| dir.subject(&t.user));
+            self.seed_demo_bookings(&dir.subject(&head.user), teacher.as_ref())?;
+        }
+        Ok(())
+    }
+
+    /// The demo's rooms and equipment, and a few bookings in the coming school days.
+    fn seed_demo_bookings(
+        &self,
+        head: &Subject,
+        teacher: Option<&Subject>,
+    ) -> Result<(), AppError> {
+        let mut ids = Vec::new();
+        for (name, kind, place, capacity, quantity, approval) in DEMO_BOOKABLES {
+            let form = BookableForm {
+                name: (*name).into(),
+                kind: Some(*kind),
+                description: String::new(),
+                place: (*place).into(),
+                capacity: capacity.to_string(),
+                quantity: quantity.to_string(),
+                needs_approval: *approval,
+                archived: false,
+            };
+            ids.push(self.save_bookable(head, None, &form)?.id);
+        }
+        let Some(teacher) = teacher else {
+            return Ok(());
+        };
+        let calendar = self.booking_settings()?.calendar;
+        let today = crate::bookings::today(self.now());
+        let school_days = (1..60)
+            .filter_map(|d| today.checked_add(jiff::ToSpan::days(d)).ok())
+            .filter(|d| {
+                calendar.day_closure(*d).is_none() && d.weekday() != jiff::civil::Weekday::Wednesday
+            });
+        let wishes = [
+            (0, "8:30", "9:30", 1, "Recherches documentaires"),
+            (7, "13:30", "14:30", 8, "Atelier numérique"),
+        ];
+        for ((bookable, start, end, quantity, purpose), date) in wishes
+            .iter()
+            .map(|(i, s, e, q, p)| (ids[*i], *s, *e, *q, *p))
+            .zip(school_days)
+        {
+            let request = BookingRequest {
+                bookable,
+                date: date.to_string(),
+                start: start.into(),
+                end: end.into(),
+                quantity,
+                purpose: purpose.into(),
+                ..BookingRequest::default()
+            };
+            // A demo started late in the day or the year may find a slot unavailable: skip it.
+            if let Err(e) = self.book(teacher, &request) {
+                tracing::debug!("demo booking skipped: {e}");
+            }
         }
         Ok(())
     }

@@ -95,4 +95,42 @@ pub enum Problem {
     CsvHeader,
     /// The zip archive is damaged or too large.
     Archive,
+    /// Booking times must be quarter hours, the end after the start, within a week.
+    BookingTime,
+    /// A number field is not a whole number in range.
+    Number(&'static str),
+    /// A line of the holiday list cannot be read (its number).
+    HolidayLine(usize),
+    /// The periods of the day cannot be read.
+    Periods,
+    /// The school is closed then (the day, why).
+    SchoolClosed(String, String),
+    /// A recurring booking falls on no school day.
+    NoDate,
+    /// Bookings cannot start in the past.
+    BookingPast,
+    /// Teachers may book at most this many days ahead.
+    TooFarAhead(u32),
+    /// A pool has only this many items.
+    Quantity(u32),
+    /// Teachers may hold at most this many bookings a week.
+    WeeklyLimit(u32),
+    /// Not enough items of a pool are free.
+    PoolFull {
+        /// The pool.
+        name: String,
+        /// Items still free.
+        free: u32,
+        /// When ("le mardi 1 décembre 2026 de 9 h 00 à 10 h 00").
+        when: String,
+    },
+    /// Someone already holds the slot.
+    SlotTaken {
+        /// What was asked for.
+        name: String,
+        /// Who holds it.
+        holders: Vec<String>,
+        /// When ("le mardi 1 décembre 2026 de 9 h 00 à 10 h 00").
+        when: String,
+    },
 }

@@ -66,6 +66,38 @@ pub fn long(unix: i64) -> String {
     )
 }
 
+/// The Paris wall-clock time of an instant.
+pub fn civil(unix: i64) -> DateTime {
+    zoned(unix).map(|z| z.datetime()).unwrap_or_default()
+}
+
+/// The instant of a Paris wall-clock time (the earlier one when the clock goes back).
+pub fn instant(civil: DateTime) -> Option<i64> {
+    Some(civil.to_zoned(paris()).ok()?.timestamp().as_second())
+}
+
+/// A date for people: "mardi 1 décembre".
+pub fn day(date: jiff::civil::Date) -> String {
+    let weekday = WEEKDAYS[date.weekday().to_monday_zero_offset() as usize];
+    format!(
+        "{weekday} {} {}",
+        date.day(),
+        MONTHS[(date.month() - 1) as usize]
+    )
+}
+
+/// The Paris date of an instant for people: "mardi 1 décembre 2026".
+pub fn long_day(unix: i64) -> String {
+    let date = civil(unix).date();
+    format!("{} {}", day(date), date.year())
+}
+
+/// The Paris time of day of an instant: "9 h 00".
+pub fn clock(unix: i64) -> String {
+    let time = civil(unix).time();
+    format!("{} h {:02}", time.hour(), time.minute())
+}
+
 /// A short time for tables: "04/12 18:00".
 pub fn short(unix: i64) -> String {
     zoned(unix)

@@ -68,6 +68,13 @@ pub enum Object<'a> {
         /// Its school.
         school: &'a str,
     },
+    /// A booking of a room or of equipment.
+    Booking {
+        /// Who holds it.
+        holder: UserId,
+        /// Its school.
+        school: &'a str,
+    },
     /// An assignment and the work handed in for it.
     Assignment {
         /// The class it was set in.
@@ -116,11 +123,19 @@ pub enum Action {
     PublishResource,
     /// Change or withdraw a published resource.
     ManageResource,
+    /// See the bookings of the school's rooms and equipment.
+    ViewBookings,
+    /// Book a room or equipment.
+    Book,
+    /// Change, move or cancel a booking.
+    ManageBooking,
+    /// Manage rooms and equipment, the school calendar and booking limits; approve bookings.
+    ManageBookables,
 }
 
 impl Action {
     /// Every action, for exhaustive tests.
-    pub const ALL: [Action; 17] = [
+    pub const ALL: [Action; 21] = [
         Action::ViewPortal,
         Action::ViewProfile,
         Action::ManageAccount,
@@ -138,6 +153,10 @@ impl Action {
         Action::ViewLibrary,
         Action::PublishResource,
         Action::ManageResource,
+        Action::ViewBookings,
+        Action::Book,
+        Action::ManageBooking,
+        Action::ManageBookables,
     ];
 }
 
@@ -238,6 +257,15 @@ pub fn relation(subject: &Subject, object: &Object<'_>) -> Relation {
             if !same_school(Some(school)) {
                 Relation::OtherSchool
             } else if published_by == subject.user {
+                Relation::Myself
+            } else {
+                Relation::SameSchool
+            }
+        }
+        Object::Booking { holder, school } => {
+            if !same_school(Some(school)) {
+                Relation::OtherSchool
+            } else if holder == subject.user {
                 Relation::Myself
             } else {
                 Relation::SameSchool
@@ -350,6 +378,13 @@ pub fn allowed(role: Role, action: Action, relation: Relation) -> bool {
         (Teacher, ManageResource) => relation == Myself,
         (Headteacher, ManageResource) => matches!(relation, Myself | SameSchool),
         (_, ManageResource) => false,
+        (Teacher | Headteacher | Staff, ViewBookings | Book) => relation == SameSchool,
+        (_, ViewBookings | Book) => false,
+        (Teacher | Staff, ManageBooking) => relation == Myself,
+        (Headteacher, ManageBooking) => matches!(relation, Myself | SameSchool),
+        (_, ManageBooking) => false,
+        (Headteacher, ManageBookables) => relation == SameSchool,
+        (_, ManageBookables) => false,
     }
 }
 
@@ -386,6 +421,10 @@ mod tests {
         Pupil       ViewLibrary      . . . . . . . x .
         Pupil       PublishResource  . . . . . . . . .
         Pupil       ManageResource   . . . . . . . . .
+        Pupil       ViewBookings     . . . . . . . . .
+        Pupil       Book             . . . . . . . . .
+        Pupil       ManageBooking    . . . . . . . . .
+        Pupil       ManageBookables  . . . . . . . . .
         Parent      ViewPortal       . . . . . . . x .
         Parent      ViewProfile      x x . . . . . . .
         Parent      ManageAccount    . . . . . . . . .
@@ -403,6 +442,10 @@ mod tests {
         Parent      ViewLibrary      . . . . . . . . .
         Parent      PublishResource  . . . . . . . . .
         Parent      ManageResource   . . . . . . . . .
+        Parent      ViewBookings     . . . . . . . . .
+        Parent      Book             . . . . . . . . .
+        Parent      ManageBooking    . . . . . . . . .
+        Parent      ManageBookables  . . . . . . . . .
         Teacher     ViewPortal       . . . . . . . x .
         Teacher     ViewProfile      x x x . . . . . .
         Teacher     ManageAccount    . . . . . . . . .
@@ -420,6 +463,10 @@ mod tests {
         Teacher     ViewLibrary      . . . . . . . x .
         Teacher     PublishResource  . . . . . . . x .
         Teacher     ManageResource   x . . . . . . . .
+        Teacher     ViewBookings     . . . . . . . x .
+        Teacher     Book             . . . . . . . x .
+        Teacher     ManageBooking    x . . . . . . . .
+        Teacher     ManageBookables  . . . . . . . . .
         Headteacher ViewPortal       . . . . . . . x .
         Headteacher ViewProfile      x x x . . . . x .
         Headteacher ManageAccount    x x x . . . . x .
@@ -437,6 +484,10 @@ mod tests {
         Headteacher ViewLibrary      . . . . . . . x .
         Headteacher PublishResource  . . . . . . . x .
         Headteacher ManageResource   x . . . . . . x .
+        Headteacher ViewBookings     . . . . . . . x .
+        Headteacher Book             . . . . . . . x .
+        Headteacher ManageBooking    x . . . . . . x .
+        Headteacher ManageBookables  . . . . . . . x .
         Staff       ViewPortal       . . . . . . . x .
         Staff       ViewProfile      x x x . . . . . .
         Staff       ManageAccount    . . . . . . . . .
@@ -454,6 +505,10 @@ mod tests {
         Staff       ViewLibrary      . . . . . . . x .
         Staff       PublishResource  . . . . . . . . .
         Staff       ManageResource   . . . . . . . . .
+        Staff       ViewBookings     . . . . . . . x .
+        Staff       Book             . . . . . . . x .
+        Staff       ManageBooking    x . . . . . . . .
+        Staff       ManageBookables  . . . . . . . . .
         TownAgent   ViewPortal       . . . . . . . x .
         TownAgent   ViewProfile      x . . . . . . . .
         TownAgent   ManageAccount    . . . . . . . . .
@@ -471,6 +526,10 @@ mod tests {
         TownAgent   ViewLibrary      . . . . . . . . .
         TownAgent   PublishResource  . . . . . . . . .
         TownAgent   ManageResource   . . . . . . . . .
+        TownAgent   ViewBookings     . . . . . . . . .
+        TownAgent   Book             . . . . . . . . .
+        TownAgent   ManageBooking    . . . . . . . . .
+        TownAgent   ManageBookables  . . . . . . . . .
         Technician  ViewPortal       . . . . . . . x .
         Technician  ViewProfile      x . . . . . . . .
         Technician  ManageAccount    . . . . . . . . .
@@ -488,6 +547,10 @@ mod tests {
         Technician  ViewLibrary      . . . . . . . . .
         Technician  PublishResource  . . . . . . . . .
         Technician  ManageResource   . . . . . . . . .
+        Technician  ViewBookings     . . . . . . . . .
+        Technician  Book             . . . . . . . . .
+        Technician  ManageBooking    . . . . . . . . .
+        Technician  ManageBookables  . . . . . . . . .
     ";
 
     #[test]

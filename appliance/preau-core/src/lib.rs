@@ -5,6 +5,8 @@
 
 pub mod access;
 pub mod auth;
+pub mod booking;
+pub mod calendar;
 pub mod directory;
 pub mod documents;
 pub mod ids;
@@ -17,6 +19,11 @@ pub mod uai;
 
 pub use access::{Action, Object, Relation, Subject, can};
 pub use auth::{AuditEntry, Credentials, Session};
+pub use booking::{
+    Bookable, BookableId, BookableKind, Booking, BookingId, BookingNotice, BookingSettings,
+    BookingStatus, NoticeId, PersonFeed, Series, SeriesId,
+};
+pub use calendar::{Closure, Holiday, Period, Recurrence, SchoolCalendar, Zone};
 pub use directory::{Class, Group, School, User};
 pub use documents::{
     Assignment, AssignmentId, Audience, BlobId, HandBack, HandIn, HandInId, HandedFile, Node,

@@ -13,6 +13,7 @@
 
 pub mod app_passwords;
 pub mod blobs;
+pub mod bookings;
 pub mod directory;
 pub mod documents;
 pub mod error;
@@ -27,7 +28,7 @@ mod store;
 pub use error::StoreError;
 pub use feed::FeedEntry;
 pub use record::Record;
-pub use store::{Index, Lookup, Reader, Store, Tables, Writer};
+pub use store::{Index, Lookup, Reader, Store, Tables, Timeline, Writer};
 
 #[cfg(test)]
 mod tests;

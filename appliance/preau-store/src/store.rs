@@ -24,6 +24,9 @@ const INDEX_SEQ: &str = "index_seq";
 pub type Index = MultimapTableDefinition<'static, u64, u64>;
 /// A lookup from a text key to a record key (a space by its owner…).
 pub type Lookup = TableDefinition<'static, &'static str, u64>;
+/// A timeline: record keys filed by an owner key and a time, read back by time range (the
+/// bookings of a room, of a teacher).
+pub type Timeline = TableDefinition<'static, (u64, i64, u64), ()>;
 
 /// The name of the database file inside a data directory.
 pub const DB_FILE: &str = "preau.redb";
@@ -190,6 +193,14 @@ pub trait Tables {
     fn index(&self, index: Index, key: u64) -> Result<Vec<u64>, StoreError>;
     /// The record key a text key points to.
     fn lookup(&self, lookup: Lookup, key: &str) -> Result<Option<u64>, StoreError>;
+    /// The record keys filed under `key` at a time in `from..to`, in time order.
+    fn timeline(
+        &self,
+        timeline: Timeline,
+        key: u64,
+        from: i64,
+        to: i64,
+    ) -> Result<Vec<u64>, StoreError>;
 }
 
 impl Tables for Reader {
@@ -202,6 +213,13 @@ impl Tables for Reader {
     fn lookup(&self, lookup: Lookup, key: &str) -> Result<Option<u64>, StoreError> {
         Reader::lookup(self, lookup, key)
     }
+    fn timeline(&self, t: Timeline, key: u64, from: i64, to: i64) -> Result<Vec<u64>, StoreError> {
+        match self.tx.open_table(t) {
+            Ok(table) => timeline_in(&table, key, from, to),
+            Err(TableError::TableDoesNotExist(_)) => Ok(Vec::new()),
+            Err(e) => Err(e.into()),
+        }
+    }
 }
 
 impl Tables for Writer {
@@ -213,6 +231,9 @@ impl Tables for Writer {
     }
     fn lookup(&self, lookup: Lookup, key: &str) -> Result<Option<u64>, StoreError> {
         Writer::lookup(self, lookup, key)
+    }
+    fn timeline(&self, t: Timeline, key: u64, from: i64, to: i64) -> Result<Vec<u64>, StoreError> {
+        timeline_in(&self.tx.open_table(t)?, key, from, to)
     }
 }
 
@@ -332,6 +353,30 @@ impl Writer {
         Ok(())
     }
 
+    /// Files record `value` under `key` at time `at` in a timeline.
+    pub fn timeline_add(
+        &mut self,
+        t: Timeline,
+        key: u64,
+        at: i64,
+        value: u64,
+    ) -> Result<(), StoreError> {
+        self.tx.open_table(t)?.insert((key, at, value), ())?;
+        Ok(())
+    }
+
+    /// Removes record `value` filed under `key` at time `at` from a timeline.
+    pub fn timeline_remove(
+        &mut self,
+        t: Timeline,
+        key: u64,
+        at: i64,
+        value: u64,
+    ) -> Result<(), StoreError> {
+        self.tx.open_table(t)?.remove((key, at, value))?;
+        Ok(())
+    }
+
     /// Removes `value` from under `key` in an index.
     pub fn index_remove(&mut self, index: Index, key: u64, value: u64) -> Result<(), StoreError> {
         self.tx.open_multimap_table(index)?.remove(key, value)?;
@@ -346,6 +391,12 @@ impl Writer {
     /// Points a text key at a record key.
     pub fn set_lookup(&mut self, lookup: Lookup, key: &str, value: u64) -> Result<(), StoreError> {
         self.tx.open_table(lookup)?.insert(key, value)?;
+        Ok(())
+    }
+
+    /// Removes a text key from a lookup.
+    pub fn remove_lookup(&mut self, lookup: Lookup, key: &str) -> Result<(), StoreError> {
+        self.tx.open_table(lookup)?.remove(key)?;
         Ok(())
     }
 
@@ -389,6 +440,22 @@ fn index_in(
     let mut out = Vec::new();
     for item in table.get(key)? {
         out.push(item?.value());
+    }
+    Ok(out)
+}
+
+fn timeline_in(
+    table: &impl ReadableTable<(u64, i64, u64), ()>,
+    key: u64,
+    from: i64,
+    to: i64,
+) -> Result<Vec<u64>, StoreError> {
+    let mut out = Vec::new();
+    if from >= to {
+        return Ok(out);
+    }
+    for item in table.range((key, from, 0)..(key, to, 0))? {
+        out.push(item?.0.value().2);
     }
     Ok(out)
 }

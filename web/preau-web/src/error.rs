@@ -65,6 +65,9 @@ impl WebError {
                 AppError::Invalid(p @ Problem::FileTooLarge(_)) => {
                     (StatusCode::PAYLOAD_TOO_LARGE, i18n::problem(p))
                 }
+                AppError::Invalid(p @ (Problem::SlotTaken { .. } | Problem::PoolFull { .. })) => {
+                    (StatusCode::CONFLICT, i18n::problem(p))
+                }
                 AppError::Invalid(p) => (StatusCode::UNPROCESSABLE_ENTITY, i18n::problem(p)),
                 AppError::WrongCredentials => {
                     (StatusCode::UNAUTHORIZED, i18n::WRONG_PASSWORD.into())

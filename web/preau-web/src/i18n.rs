@@ -107,6 +107,28 @@ pub fn problem(problem: &Problem) -> String {
         Problem::WebAddress => "L'adresse du site doit commencer par https:// (ou http://).".into(),
         Problem::CsvHeader => "Le fichier CSV doit avoir une colonne « fichier » (et, au choix : titre, description, niveaux, matières, type, auteur, licence).".into(),
         Problem::Archive => "L'archive zip est endommagée ou trop grosse (1 000 fichiers et 4 Go au plus).".into(),
+        Problem::BookingTime => "Choisissez une heure de début et une heure de fin au quart d'heure (par exemple 9:00 et 10:15), la fin après le début.".into(),
+        Problem::Number(field) => format!("Le champ « {field} » doit être un nombre entier."),
+        Problem::HolidayLine(line) => format!("La ligne {line} des vacances ne se lit pas : écrivez « AAAA-MM-JJ;AAAA-MM-JJ;Nom des vacances »."),
+        Problem::Periods => "Les créneaux ne se lisent pas : un créneau par ligne, par exemple « 8:30-9:30 ».".into(),
+        Problem::SchoolClosed(day, why) => format!("Impossible de réserver le {day} : {why}."),
+        Problem::NoDate => "Cette réservation répétée ne tombe sur aucun jour d'école. Vérifiez la date de fin.".into(),
+        Problem::BookingPast => "Ce créneau est déjà passé. Choisissez un créneau à venir.".into(),
+        Problem::TooFarAhead(days) => format!("On peut réserver au plus {days} jours à l'avance."),
+        Problem::Quantity(max) => format!("Il n'y en a que {max} en tout."),
+        Problem::WeeklyLimit(max) => format!("Vous avez atteint la limite de {max} réservations par semaine."),
+        Problem::PoolFull { name, free, when } => match free {
+            0 => format!("Plus aucun élément de « {name} » n'est libre {when}."),
+            1 => format!("Il ne reste qu'un élément de « {name} » libre {when}."),
+            n => format!("Il ne reste que {n} éléments de « {name} » libres {when}."),
+        },
+        Problem::SlotTaken { name, holders, when } => {
+            if holders.is_empty() {
+                format!("« {name} » est déjà réservé {when}.")
+            } else {
+                format!("« {name} » est déjà réservé {when} par {}.", holders.join(", "))
+            }
+        }
     }
 }
 
