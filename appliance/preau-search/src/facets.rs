@@ -1,14 +1,19 @@
-//! Filters and facet counts in one pass over the documents matching the text and the
-//! access filter.
+//! Access, filters and facet counts in one pass over the documents matching the text.
 //!
-//! [`Faceted`] wraps the collector that ranks the hits. For every matching document it
-//! reads the four string fast fields and checks each dimension's filter:
+//! [`Faceted`] wraps the collector that ranks the hits. Per segment it gathers the
+//! documents of the person's principals in a bit set (the access filter: the postings of
+//! the `readers` terms). For every document matching the text it first checks that bit
+//! set, then reads the four string fast fields and checks each dimension's filter:
 //! * a document that passes every filter is counted in the total, handed to the ranking
 //!   collector, and counted in every dimension;
 //! * a document that fails exactly one dimension's filter is counted in that dimension
 //!   only (so a dimension's counts ignore its own filter: choosing `CP` still tells how
 //!   many `CE1` documents there are);
 //! * others are skipped.
+//!
+//! Filtering here rather than intersecting the text query with a term set lets the text
+//! query run as a plain tantivy query (no seeks into unions of postings), for one bit test
+//! per match.
 //!
 //! Filter values and counts work on the segment's term ordinals; they become strings once
 //! per segment, at harvest.
@@ -17,7 +22,8 @@ use std::collections::HashMap;
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::StrColumn;
-use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{BitSet, DocId, DocSet, Score, SegmentOrdinal, SegmentReader, TERMINATED, Term};
 
 use crate::schema::{DOC_TYPE, LEVELS, SPACE, SUBJECTS};
 
@@ -27,11 +33,13 @@ pub(crate) const DIMENSIONS: [&str; 4] = [LEVELS, SUBJECTS, DOC_TYPE, SPACE];
 /// Counts per value, for each dimension.
 pub(crate) type Counts = [HashMap<String, u64>; 4];
 
-/// The ranking collector `inner`, restricted to the documents passing `filters`, with
-/// the total and the facet counts.
+/// The ranking collector `inner`, restricted to the documents of the principals `access`
+/// that pass `filters`, with the total and the facet counts.
 pub(crate) struct Faceted<C> {
     /// Ranks the documents that pass every filter.
     pub inner: C,
+    /// The person's principals as `readers` terms (at least one).
+    pub access: Vec<Term>,
     /// Selected values per dimension (empty: no filter on that dimension).
     pub filters: [Vec<String>; 4],
 }
@@ -92,6 +100,8 @@ impl Dimension {
 /// [`Faceted`] in one segment.
 pub(crate) struct FacetedSegment<S> {
     inner: S,
+    /// The segment's documents the principals may open.
+    visible: BitSet,
     dimensions: Vec<Dimension>,
     total: usize,
 }
@@ -106,6 +116,19 @@ impl<C: Collector> Collector for Faceted<C> {
         segment: &SegmentReader,
     ) -> tantivy::Result<Self::Child> {
         let inner = self.inner.for_segment(segment_local_id, segment)?;
+        let mut visible = BitSet::with_max_value(segment.max_doc());
+        for term in &self.access {
+            let postings = segment
+                .inverted_index(term.field())?
+                .read_postings(term, IndexRecordOption::Basic)?;
+            if let Some(mut postings) = postings {
+                let mut doc = postings.doc();
+                while doc != TERMINATED {
+                    visible.insert(doc);
+                    doc = postings.advance();
+                }
+            }
+        }
         let mut dimensions = Vec::with_capacity(DIMENSIONS.len());
         for (name, filter) in DIMENSIONS.iter().zip(&self.filters) {
             let column = segment.fast_fields().str(name)?;
@@ -133,6 +156,7 @@ impl<C: Collector> Collector for Faceted<C> {
         }
         Ok(FacetedSegment {
             inner,
+            visible,
             dimensions,
             total: 0,
         })
@@ -166,6 +190,9 @@ impl<S: SegmentCollector> SegmentCollector for FacetedSegment<S> {
     type Fruit = (S::Fruit, usize, Counts);
 
     fn collect(&mut self, doc: DocId, score: Score) {
+        if !self.visible.contains(doc) {
+            return;
+        }
         let mut failed = None;
         for (index, dimension) in self.dimensions.iter().enumerate() {
             if !dimension.passes(doc) {
