@@ -369,6 +369,189 @@ async fn hand_in_journey(client: &Client, app: &TestApp, pupil: &DemoAccount) {
     screenshot(client, "browser-teacher-assignment.png").await;
 }
 
+/// Issue 5: a teacher books the video projector for next Tuesday at 9:00 through the form
+/// and sees it in the week grid; a second teacher is refused the same slot and told who
+/// holds it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_teacher_books_the_video_projector_and_another_is_refused() {
+    let Some(tools) = BrowserTools::find() else {
+        return;
+    };
+    let app = TestApp::start().await;
+    // The demo's rooms and equipment (with its video projector) come with its documents.
+    app.app
+        .seed_demo_documents(&app.school)
+        .expect("demo rooms and equipment");
+    let driver = Driver::spawn(&tools);
+    let client = driver.connect(&tools).await;
+    let (first, second) = (&app.school.teachers[0], &app.school.teachers[1]);
+
+    // Next Tuesday, or the first Tuesday after it that is a school day (zone C by default).
+    let calendar = app.app.booking_settings().expect("settings").calendar;
+    let mut tuesday = preau_app::bookings::today(app.app.now());
+    loop {
+        tuesday = tuesday.tomorrow().expect("a later date");
+        if tuesday.weekday().to_monday_one_offset() == 2 && calendar.day_closure(tuesday).is_none()
+        {
+            break;
+        }
+    }
+    let monday = preau_app::bookings::monday_of(tuesday);
+    // The grid's row holding 9:00 (a period of the school day).
+    let nine = calendar
+        .periods
+        .iter()
+        .find(|p| {
+            (p.start.hour(), p.start.minute()) <= (9, 0) && (p.end.hour(), p.end.minute()) > (9, 0)
+        })
+        .expect("a period at 9:00")
+        .label();
+    let tuesday_cell = format!(
+        "//table[contains(@class, 'booking-grid')]//tr[th[normalize-space(.) = {}]]/td[2]",
+        literal(&nine)
+    );
+
+    // The first teacher opens the video projector's week from the portal.
+    sign_in(&client, &app, first).await;
+    click(&client, &tile_xpath("Réservations"), "the bookings tile").await;
+    click(
+        &client,
+        "//ul[contains(@class, 'bookable-list')]//a[normalize-space(.) = 'Vidéoprojecteur']",
+        "the video projector",
+    )
+    .await;
+    wait_for(
+        &client,
+        "//h1[normalize-space(.) = 'Vidéoprojecteur']",
+        "the projector's week",
+    )
+    .await;
+    let week = client.current_url().await.expect("URL").path().to_string();
+    goto(&client, &app.url(&format!("{week}?semaine={monday}"))).await;
+    click(
+        &client,
+        &format!("{tuesday_cell}//a[normalize-space(.) = 'Réserver']"),
+        "the « Réserver » link of Tuesday's 9:00 period",
+    )
+    .await;
+
+    // The form comes prefilled with the day; the teacher sets 9:00–10:00.
+    wait_for(
+        &client,
+        &format!("//input[@id='date'][@value='{tuesday}']"),
+        "the booking form with Tuesday's date",
+    )
+    .await;
+    // Time inputs take keystrokes in the browser's locale: set their values directly.
+    client
+        .execute(
+            "document.getElementById('start').value = '09:00';\
+             document.getElementById('end').value = '10:00';",
+            vec![],
+        )
+        .await
+        .expect("set the times");
+    let purpose = wait_for(&client, "//input[@id='purpose']", "the purpose field").await;
+    purpose
+        .send_keys("Exposés sur les volcans")
+        .await
+        .expect("type the purpose");
+    screenshot(&client, "browser-booking-form.png").await;
+    click(
+        &client,
+        "//form[contains(@class, 'booking-form')]//button[@type='submit']",
+        "the « Réserver » button",
+    )
+    .await;
+
+    // The week grid shows the booking: the teacher's name in the 9:00 row, Tuesday column.
+    wait_for(
+        &client,
+        "//p[contains(@class, 'notice')][contains(normalize-space(.), 'Réservation enregistrée')]",
+        "the confirmation",
+    )
+    .await;
+    wait_for(
+        &client,
+        &format!(
+            "{tuesday_cell}[.//strong[normalize-space(.) = {}]][.//span[normalize-space(.) = '9 h 00 – 10 h 00']]",
+            literal(&first.user.full_name())
+        ),
+        "the booking in Tuesday's 9:00 cell",
+    )
+    .await;
+    client
+        .execute(
+            "document.querySelector('.booking-grid').scrollIntoView()",
+            vec![],
+        )
+        .await
+        .expect("scroll to the grid");
+    screenshot(&client, "browser-booking-week.png").await;
+    click(
+        &client,
+        "//form[@action='/deconnexion']//button[@type='submit']",
+        "the sign-out button",
+    )
+    .await;
+    wait_for_path(&client, "/connexion").await;
+    client.delete_all_cookies().await.expect("clear cookies");
+
+    // The second teacher tries the same slot and is told who holds it.
+    sign_in(&client, &app, second).await;
+    let bookable = week.rsplit('/').next().expect("bookable id");
+    goto(
+        &client,
+        &app.url(&format!(
+            "/reservations/reserver?bookable={bookable}&date={tuesday}&start=9:00&end=10:00"
+        )),
+    )
+    .await;
+    click(
+        &client,
+        "//form[contains(@class, 'booking-form')]//button[@type='submit']",
+        "the « Réserver » button",
+    )
+    .await;
+    let refusal = format!(
+        "//p[@role='alert'][contains(normalize-space(.), 'déjà réservé')][contains(normalize-space(.), {})]",
+        literal(&first.user.full_name())
+    );
+    wait_for(&client, &refusal, "the refusal naming the first teacher").await;
+    wait_for(
+        &client,
+        &format!("//input[@id='date'][@value='{tuesday}']"),
+        "the refused form still filled in",
+    )
+    .await;
+    screenshot(&client, "browser-booking-refused.png").await;
+
+    client.close().await.expect("close the browser session");
+    drop(driver);
+}
+
+/// Signs an adult in with their password and waits for the portal.
+async fn sign_in(client: &Client, app: &TestApp, who: &DemoAccount) {
+    goto(client, &app.url("/connexion")).await;
+    let login = wait_for(client, "//input[@id='login']", "the login field").await;
+    login
+        .send_keys(&who.user.login)
+        .await
+        .expect("type the login");
+    let field = wait_for(client, "//input[@id='password']", "the password field").await;
+    field
+        .send_keys(who.password.as_deref().expect("password"))
+        .await
+        .expect("type the password");
+    click(
+        client,
+        "//form[.//input[@id='login']]//button[@type='submit']",
+        "the sign-in button",
+    )
+    .await;
+    wait_for_path(client, "/").await;
+}
+
 /// The pupils of the first class, in demo order.
 fn pupils_of_first_class(app: &TestApp) -> Vec<&DemoAccount> {
     let class = app.school.classes[0].id;

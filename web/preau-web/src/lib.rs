@@ -86,6 +86,7 @@ pub fn router(state: WebState) -> Router {
         )
         .route(p::ADMIN_GROUP, get(admin::group).post(admin::update_group))
         .merge(documents_routes())
+        .merge(bookings_routes())
         .route(p::CERTIFICATE, get(pages::certificate::page))
         .route(p::CERTIFICATE_FILE, get(pages::certificate::download))
         .route(p::STATIC, get(assets::serve))
@@ -93,6 +94,8 @@ pub fn router(state: WebState) -> Router {
         .layer(from_fn(security::csrf))
         // WebDAV programs carry no CSRF token and upload large files: outside that layer.
         .merge(dav_routes())
+        // Calendar programs fetch feeds with the secret in the address, no session, no CSRF.
+        .route(paths::FEED, get(pages::bookings::feed))
         .layer(from_fn(security::headers))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -169,6 +172,35 @@ fn library_routes() -> Router<WebState> {
         .route(p::RESOURCE_CURATE, post(l::curate))
         .route(p::COLLECTIONS, post(l::create_collection))
         .route(p::COLLECTION, get(l::collection))
+}
+
+/// Booking rooms and equipment (the iCalendar feeds are routed outside the CSRF layer).
+fn bookings_routes() -> Router<WebState> {
+    use pages::bookings as b;
+    use paths as p;
+    Router::new()
+        .route(p::BOOKINGS, get(b::home))
+        .route(p::BOOK, get(b::book_form).post(b::book))
+        .route(p::BOOKABLE_WEEK, get(b::bookable_week))
+        .route(p::BOOKABLE_SHEET, get(b::bookable_sheet))
+        .route(p::MY_WEEK, get(b::my_week))
+        .route(p::PERSON_WEEK, get(b::person_week))
+        .route(p::SCHOOL_DAY, get(b::school_day))
+        .route(p::BOOKING, get(b::booking))
+        .route(p::BOOKING_CANCEL, post(b::cancel))
+        .route(p::BOOKING_MOVE, post(b::move_booking))
+        .route(p::BOOKING_DECIDE, post(b::decide))
+        .route(p::BOOKABLES, get(b::bookables).post(b::add_bookable))
+        .route(
+            p::BOOKABLE_EDIT,
+            get(b::bookable_edit).post(b::save_bookable),
+        )
+        .route(
+            p::BOOKING_CALENDAR,
+            get(b::calendar_form).post(b::save_calendar),
+        )
+        .route(p::NOTICE_DISMISS, post(b::dismiss_notice))
+        .route(p::MY_FEED_RENEW, post(b::renew_feed))
 }
 
 /// The WebDAV network drive, for every method (see [`dav`] for how it is protected).

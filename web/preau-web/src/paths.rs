@@ -134,6 +134,40 @@ pub const RESOURCE_CURATE: &str = "/bibliotheque/ressources/{id}/collection";
 pub const COLLECTIONS: &str = "/bibliotheque/collections";
 /// One collection.
 pub const COLLECTION: &str = "/bibliotheque/collections/{id}";
+/// Booking rooms and equipment: free now, notices, links.
+pub const BOOKINGS: &str = "/reservations";
+/// The booking form (prefilled from the query) and its post.
+pub const BOOK: &str = "/reservations/reserver";
+/// A bookable's week (`?semaine=YYYY-MM-DD`).
+pub const BOOKABLE_WEEK: &str = "/reservations/ressource/{id}";
+/// A bookable's printable week sheet, for the door.
+pub const BOOKABLE_SHEET: &str = "/reservations/ressource/{id}/affiche";
+/// One's own week of bookings.
+pub const MY_WEEK: &str = "/reservations/mon-planning";
+/// Someone's week of bookings (headteacher).
+pub const PERSON_WEEK: &str = "/reservations/personne/{id}";
+/// The school's day (`?date=YYYY-MM-DD`).
+pub const SCHOOL_DAY: &str = "/reservations/jour";
+/// One booking.
+pub const BOOKING: &str = "/reservations/reservation/{id}";
+/// Cancel a booking (`series=1`: and the rest of its series).
+pub const BOOKING_CANCEL: &str = "/reservations/reservation/{id}/annuler";
+/// Move a booking.
+pub const BOOKING_MOVE: &str = "/reservations/reservation/{id}/deplacer";
+/// Approve or refuse a pending booking.
+pub const BOOKING_DECIDE: &str = "/reservations/reservation/{id}/decider";
+/// Rooms and equipment (headteacher): list and add.
+pub const BOOKABLES: &str = "/reservations/ressources";
+/// Change a room or a piece of equipment.
+pub const BOOKABLE_EDIT: &str = "/reservations/ressources/{id}";
+/// The school calendar and the booking limits.
+pub const BOOKING_CALENDAR: &str = "/reservations/calendrier";
+/// Dismiss a booking notice.
+pub const NOTICE_DISMISS: &str = "/reservations/avis/{id}/lu";
+/// Replace one's calendar-feed secret.
+pub const MY_FEED_RENEW: &str = "/reservations/mon-agenda/renouveler";
+/// An iCalendar feed behind its secret (`{secret}.ics`), outside sessions and CSRF.
+pub const FEED: &str = "/agenda/{file}";
 /// The page explaining how to trust the school's certificate.
 pub const CERTIFICATE: &str = "/certificat";
 /// The school's CA certificate file.

@@ -4,6 +4,7 @@ pub mod account;
 pub mod admin;
 pub mod assignments;
 pub mod auth;
+pub mod bookings;
 pub mod certificate;
 pub mod classes;
 pub mod documents;

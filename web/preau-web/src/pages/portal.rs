@@ -94,6 +94,14 @@ pub fn tiles(directory: &Directory, me: &Me) -> Vec<Tile> {
             href: paths::ASSIGNMENTS.into(),
         });
     }
+    if directory.can_on_school(subject, Action::ViewBookings) {
+        tiles.push(Tile {
+            icon: "📅",
+            title: "Réservations".into(),
+            detail: "Salles et matériel".into(),
+            href: paths::BOOKINGS.into(),
+        });
+    }
     for class in directory.current_classes() {
         if subject.classes.contains(&class.id)
             && directory.can_on_class(subject, Action::ViewClass, class.id)
