@@ -394,3 +394,47 @@ pub fn extract_csrf(html: &str) -> Option<String> {
     let end = html[start..].find('"')?;
     Some(html[start..start + end].to_string())
 }
+
+impl TestApp {
+    /// Signs an adult in and returns the client with its CSRF token (the value of the
+    /// double-submit cookie, which every form of this browser repeats in `_csrf`; sign-in
+    /// gives a new one, read from the portal afterwards).
+    pub async fn sign_in_with_csrf(
+        &self,
+        login: &str,
+        password: &str,
+    ) -> (reqwest::Client, String) {
+        let client = self.client();
+        let token = self.csrf(&client, "/connexion").await;
+        let response = client
+            .post(self.url("/connexion"))
+            .form(&[
+                ("_csrf", token.as_str()),
+                ("login", login),
+                ("password", password),
+            ])
+            .send()
+            .await
+            .expect("sign-in");
+        assert_eq!(response.status(), 303, "sign-in of {login}");
+        let token = self.csrf(&client, "/").await;
+        (client, token)
+    }
+
+    /// Every adult of the demo with a password (the headteacher first, then the teachers),
+    /// each signed in on its own client, with their names and CSRF tokens.
+    pub async fn adults_with_csrf(&self) -> Vec<(String, reqwest::Client, String)> {
+        let mut out = Vec::new();
+        let head = self.school.headteacher.iter();
+        for account in head.chain(self.school.teachers.iter()) {
+            let (client, token) = self
+                .sign_in_with_csrf(
+                    &account.user.login,
+                    account.password.as_deref().unwrap_or_default(),
+                )
+                .await;
+            out.push((account.user.full_name(), client, token));
+        }
+        out
+    }
+}

@@ -401,6 +401,11 @@ impl App {
                 let until = parse_date(&request.until, "date de fin")?;
                 let rule = Recurrence { every_weeks, until };
                 let found = settings.calendar.weekly(first, rule, start, end);
+                if found.truncated {
+                    return Err(AppError::Invalid(Problem::SeriesTooLong(
+                        calendar::MAX_OCCURRENCES,
+                    )));
+                }
                 if found.dates.is_empty() {
                     return Err(AppError::Invalid(Problem::NoDate));
                 }
@@ -416,14 +421,8 @@ impl App {
             return Err(AppError::Invalid(Problem::BookingPast));
         }
         let limited = me.role != Role::Headteacher;
-        if limited && settings.max_days_ahead > 0 {
-            let last = dates.last().copied().unwrap_or(first);
-            let ahead = today(now).until(last).map(|s| s.get_days()).unwrap_or(0);
-            if ahead > settings.max_days_ahead as i32 {
-                return Err(AppError::Invalid(Problem::TooFarAhead(
-                    settings.max_days_ahead,
-                )));
-            }
+        if limited {
+            check_days_ahead(&settings, now, dates.last().copied().unwrap_or(first))?;
         }
         let dir = self.directory();
         let series_id = rule.map(|_| SeriesId(random_u64()));
@@ -440,8 +439,8 @@ impl App {
             } else {
                 BookingStatus::Confirmed
             };
-            if limited && settings.max_per_week > 0 {
-                check_weekly_limit(w, me.user, &slots, settings.max_per_week)?;
+            if limited {
+                check_weekly_limit(w, &settings, me.user, &slots, None)?;
             }
             let mut made = Vec::with_capacity(slots.len());
             for (start, end) in &slots {
@@ -562,11 +561,18 @@ impl App {
         if from < now {
             return Err(AppError::Invalid(Problem::BookingPast));
         }
+        let limited = me.role != Role::Headteacher;
+        if limited {
+            check_days_ahead(&settings, now, date)?;
+        }
         let dir = self.directory();
         self.store.write(|w| {
             let bookable = w
                 .get::<Bookable>(booking.bookable.0)?
                 .ok_or(AppError::NotFound)?;
+            if limited {
+                check_weekly_limit(w, &settings, booking.holder, &[(from, to)], Some(booking.id))?;
+            }
             let others: Vec<Booking> = db::bookings_of(w, bookable.id, from, to)?
                 .into_iter()
                 .filter(|b| b.id != booking.id)
@@ -578,6 +584,10 @@ impl App {
             let mut moved = booking.clone();
             moved.start = from;
             moved.end = to;
+            if bookable.needs_approval && limited {
+                // A new time needs the headteacher's approval again.
+                moved.status = BookingStatus::Pending;
+            }
             db::save_booking(w, &moved)?;
             if booking.holder != me.user {
                 let after = format!(
@@ -1014,13 +1024,30 @@ fn span(days: &[Date]) -> (i64, i64) {
     (from, to)
 }
 
-/// Refuses a booking unless the holder keeps within the weekly limit in every week touched.
+/// Refuses a booking whose last date is further ahead than teachers may book.
+fn check_days_ahead(settings: &BookingSettings, now: i64, last: Date) -> Result<(), AppError> {
+    let ahead = today(now).until(last).map(|s| s.get_days()).unwrap_or(0);
+    if settings.max_days_ahead > 0 && ahead > settings.max_days_ahead as i32 {
+        return Err(AppError::Invalid(Problem::TooFarAhead(
+            settings.max_days_ahead,
+        )));
+    }
+    Ok(())
+}
+
+/// Refuses bookings (`slots`) unless the holder keeps within the weekly limit in every week
+/// touched; `moved` is a booking of theirs that the slots replace.
 fn check_weekly_limit(
     w: &Writer,
+    settings: &BookingSettings,
     holder: UserId,
     slots: &[(i64, i64)],
-    limit: u32,
+    moved: Option<BookingId>,
 ) -> Result<(), AppError> {
+    let limit = settings.max_per_week;
+    if limit == 0 {
+        return Ok(());
+    }
     let mut weeks: Vec<Date> = slots
         .iter()
         .map(|(s, _)| monday_of(paris::civil(*s).date()))
@@ -1030,7 +1057,7 @@ fn check_weekly_limit(
         let (from, to) = span(&week_days(monday));
         let held = db::bookings_held_by(w, holder, from, to)?
             .into_iter()
-            .filter(|b| b.status.holds() && b.start >= from)
+            .filter(|b| b.status.holds() && b.start >= from && Some(b.id) != moved)
             .count();
         let new = slots.iter().filter(|(s, _)| *s >= from && *s < to).count();
         if held + new > limit as usize {

@@ -107,6 +107,8 @@ pub enum Problem {
     SchoolClosed(String, String),
     /// A recurring booking falls on no school day.
     NoDate,
+    /// A recurring booking would have more than this many dates.
+    SeriesTooLong(usize),
     /// Bookings cannot start in the past.
     BookingPast,
     /// Teachers may book at most this many days ahead.

@@ -363,12 +363,17 @@ impl SchoolCalendar {
 
     /// The weekly dates of a recurring booking: from `first`, every `every_weeks` weeks, up to
     /// `until` inclusive, split into the dates the school is open and the dates skipped (with
-    /// why). At most [`MAX_OCCURRENCES`] dates are considered.
+    /// why). At most [`MAX_OCCURRENCES`] dates are considered; beyond, the result says it was
+    /// cut short.
     pub fn weekly(&self, first: Date, rule: Recurrence, start: Time, end: Time) -> Occurrences {
         let mut out = Occurrences::default();
         let step = (7 * i32::from(rule.every_weeks.clamp(1, 4))).days();
         let mut date = first;
-        while date <= rule.until && out.dates.len() + out.skipped.len() < MAX_OCCURRENCES {
+        while date <= rule.until {
+            if out.dates.len() + out.skipped.len() == MAX_OCCURRENCES {
+                out.truncated = true;
+                break;
+            }
             match self.closure(date, start, end) {
                 None => out.dates.push(date),
                 Some(why) => out.skipped.push((date, why)),
@@ -398,6 +403,8 @@ pub struct Occurrences {
     pub dates: Vec<Date>,
     /// The dates skipped, with why.
     pub skipped: Vec<(Date, Closure)>,
+    /// Whether the rule reaches past [`MAX_OCCURRENCES`] dates (and was cut short).
+    pub truncated: bool,
 }
 
 #[cfg(test)]

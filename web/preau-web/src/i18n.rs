@@ -113,6 +113,7 @@ pub fn problem(problem: &Problem) -> String {
         Problem::Periods => "Les créneaux ne se lisent pas : un créneau par ligne, par exemple « 8:30-9:30 ».".into(),
         Problem::SchoolClosed(day, why) => format!("Impossible de réserver le {day} : {why}."),
         Problem::NoDate => "Cette réservation répétée ne tombe sur aucun jour d'école. Vérifiez la date de fin.".into(),
+        Problem::SeriesTooLong(max) => format!("Une réservation répétée compte au plus {max} dates (une année scolaire). Choisissez une date de fin plus proche."),
         Problem::BookingPast => "Ce créneau est déjà passé. Choisissez un créneau à venir.".into(),
         Problem::TooFarAhead(days) => format!("On peut réserver au plus {days} jours à l'avance."),
         Problem::Quantity(max) => format!("Il n'y en a que {max} en tout."),
