@@ -13,7 +13,7 @@ use preau_core::{
 };
 use preau_store::bookings as db;
 use preau_store::schema::random_u64;
-use preau_store::{StoreError, Writer};
+use preau_store::{Record, StoreError, Writer};
 
 /// Longest name, place or purpose, in characters.
 const MAX_LINE: usize = 200;
@@ -266,13 +266,15 @@ impl App {
         Ok(all)
     }
 
+    /// One record of the school's bookings, for whoever may see them.
+    fn viewable<R: Record>(&self, me: &Subject, key: u64) -> Result<R, AppError> {
+        self.may_on_school(me, Action::ViewBookings)?;
+        self.store.read()?.get::<R>(key)?.ok_or(AppError::NotFound)
+    }
+
     /// One bookable.
     pub fn bookable(&self, me: &Subject, id: BookableId) -> Result<Bookable, AppError> {
-        self.may_on_school(me, Action::ViewBookings)?;
-        self.store
-            .read()?
-            .get::<Bookable>(id.0)?
-            .ok_or(AppError::NotFound)
+        self.viewable(me, id.0)
     }
 
     /// Adds a bookable (`id: None`) or changes one.
@@ -486,11 +488,7 @@ impl App {
 
     /// One booking, for whoever may see the school's bookings.
     pub fn booking(&self, me: &Subject, id: BookingId) -> Result<Booking, AppError> {
-        self.may_on_school(me, Action::ViewBookings)?;
-        self.store
-            .read()?
-            .get::<Booking>(id.0)?
-            .ok_or(AppError::NotFound)
+        self.viewable(me, id.0)
     }
 
     /// Cancels a booking, or it and the rest of its series (`rest_of_series`). The holder is
