@@ -23,6 +23,7 @@ pub mod paris;
 pub mod passwords;
 pub mod pki;
 pub mod previews;
+pub mod rich_text;
 pub mod search;
 pub mod settings;
 pub mod shares;

@@ -131,11 +131,21 @@ pub enum Action {
     ManageBooking,
     /// Manage rooms and equipment, the school calendar and booking limits; approve bookings.
     ManageBookables,
+    /// Read a class's cahier de textes (sessions and homework).
+    ViewLogbook,
+    /// Write a class's cahier de textes.
+    WriteLogbook,
+    /// Tick one's homework as done.
+    TickHomework,
+    /// Read the school's news (each item's audience is checked by the use case).
+    ViewNews,
+    /// Publish, change and withdraw the school's news.
+    PublishNews,
 }
 
 impl Action {
     /// Every action, for exhaustive tests.
-    pub const ALL: [Action; 21] = [
+    pub const ALL: [Action; 26] = [
         Action::ViewPortal,
         Action::ViewProfile,
         Action::ManageAccount,
@@ -157,6 +167,11 @@ impl Action {
         Action::Book,
         Action::ManageBooking,
         Action::ManageBookables,
+        Action::ViewLogbook,
+        Action::WriteLogbook,
+        Action::TickHomework,
+        Action::ViewNews,
+        Action::PublishNews,
     ];
 }
 
@@ -385,6 +400,18 @@ pub fn allowed(role: Role, action: Action, relation: Relation) -> bool {
         (_, ManageBooking) => false,
         (Headteacher, ManageBookables) => relation == SameSchool,
         (_, ManageBookables) => false,
+        (Pupil | Parent | Teacher | Staff, ViewLogbook) => relation == OwnClass,
+        (Headteacher, ViewLogbook) => matches!(relation, OwnClass | SameSchool),
+        (_, ViewLogbook) => false,
+        (Teacher, WriteLogbook) => relation == OwnClass,
+        (Headteacher, WriteLogbook) => matches!(relation, OwnClass | SameSchool),
+        (_, WriteLogbook) => false,
+        (Pupil, TickHomework) => relation == OwnClass,
+        (_, TickHomework) => false,
+        (Pupil | Parent | Teacher | Headteacher | Staff, ViewNews) => relation == SameSchool,
+        (_, ViewNews) => false,
+        (Headteacher, PublishNews) => relation == SameSchool,
+        (_, PublishNews) => false,
     }
 }
 
@@ -425,6 +452,11 @@ mod tests {
         Pupil       Book             . . . . . . . . .
         Pupil       ManageBooking    . . . . . . . . .
         Pupil       ManageBookables  . . . . . . . . .
+        Pupil       ViewLogbook      . . x . . . . . .
+        Pupil       WriteLogbook     . . . . . . . . .
+        Pupil       TickHomework     . . x . . . . . .
+        Pupil       ViewNews         . . . . . . . x .
+        Pupil       PublishNews      . . . . . . . . .
         Parent      ViewPortal       . . . . . . . x .
         Parent      ViewProfile      x x . . . . . . .
         Parent      ManageAccount    . . . . . . . . .
@@ -446,6 +478,11 @@ mod tests {
         Parent      Book             . . . . . . . . .
         Parent      ManageBooking    . . . . . . . . .
         Parent      ManageBookables  . . . . . . . . .
+        Parent      ViewLogbook      . . x . . . . . .
+        Parent      WriteLogbook     . . . . . . . . .
+        Parent      TickHomework     . . . . . . . . .
+        Parent      ViewNews         . . . . . . . x .
+        Parent      PublishNews      . . . . . . . . .
         Teacher     ViewPortal       . . . . . . . x .
         Teacher     ViewProfile      x x x . . . . . .
         Teacher     ManageAccount    . . . . . . . . .
@@ -467,6 +504,11 @@ mod tests {
         Teacher     Book             . . . . . . . x .
         Teacher     ManageBooking    x . . . . . . . .
         Teacher     ManageBookables  . . . . . . . . .
+        Teacher     ViewLogbook      . . x . . . . . .
+        Teacher     WriteLogbook     . . x . . . . . .
+        Teacher     TickHomework     . . . . . . . . .
+        Teacher     ViewNews         . . . . . . . x .
+        Teacher     PublishNews      . . . . . . . . .
         Headteacher ViewPortal       . . . . . . . x .
         Headteacher ViewProfile      x x x . . . . x .
         Headteacher ManageAccount    x x x . . . . x .
@@ -488,6 +530,11 @@ mod tests {
         Headteacher Book             . . . . . . . x .
         Headteacher ManageBooking    x . . . . . . x .
         Headteacher ManageBookables  . . . . . . . x .
+        Headteacher ViewLogbook      . . x . . . . x .
+        Headteacher WriteLogbook     . . x . . . . x .
+        Headteacher TickHomework     . . . . . . . . .
+        Headteacher ViewNews         . . . . . . . x .
+        Headteacher PublishNews      . . . . . . . x .
         Staff       ViewPortal       . . . . . . . x .
         Staff       ViewProfile      x x x . . . . . .
         Staff       ManageAccount    . . . . . . . . .
@@ -509,6 +556,11 @@ mod tests {
         Staff       Book             . . . . . . . x .
         Staff       ManageBooking    x . . . . . . . .
         Staff       ManageBookables  . . . . . . . . .
+        Staff       ViewLogbook      . . x . . . . . .
+        Staff       WriteLogbook     . . . . . . . . .
+        Staff       TickHomework     . . . . . . . . .
+        Staff       ViewNews         . . . . . . . x .
+        Staff       PublishNews      . . . . . . . . .
         TownAgent   ViewPortal       . . . . . . . x .
         TownAgent   ViewProfile      x . . . . . . . .
         TownAgent   ManageAccount    . . . . . . . . .
@@ -530,6 +582,11 @@ mod tests {
         TownAgent   Book             . . . . . . . . .
         TownAgent   ManageBooking    . . . . . . . . .
         TownAgent   ManageBookables  . . . . . . . . .
+        TownAgent   ViewLogbook      . . . . . . . . .
+        TownAgent   WriteLogbook     . . . . . . . . .
+        TownAgent   TickHomework     . . . . . . . . .
+        TownAgent   ViewNews         . . . . . . . . .
+        TownAgent   PublishNews      . . . . . . . . .
         Technician  ViewPortal       . . . . . . . x .
         Technician  ViewProfile      x . . . . . . . .
         Technician  ManageAccount    . . . . . . . . .
@@ -551,6 +608,11 @@ mod tests {
         Technician  Book             . . . . . . . . .
         Technician  ManageBooking    . . . . . . . . .
         Technician  ManageBookables  . . . . . . . . .
+        Technician  ViewLogbook      . . . . . . . . .
+        Technician  WriteLogbook     . . . . . . . . .
+        Technician  TickHomework     . . . . . . . . .
+        Technician  ViewNews         . . . . . . . . .
+        Technician  PublishNews      . . . . . . . . .
     ";
 
     #[test]

@@ -21,16 +21,22 @@ const HAND_INS_OF_ASSIGNMENT: Index = MultimapTableDefinition::new("assignment_h
 /// Space owner key ("personal/42") → space.
 const SPACE_BY_OWNER: Lookup = TableDefinition::new("space_by_owner");
 
-/// Implements [`Record`] for a type kept in its own table, not replicated; `indexed` records
-/// enter the search index's feed.
+/// Implements [`Record`] for a type kept in its own table; `indexed` records enter the search
+/// index's feed, `replicated` ones (central holds a copy) the change feed.
 macro_rules! record {
     ($type:ty, $table:literal, $kind:literal, indexed: $indexed:literal, |$v:ident| $key:expr) => {
+        record!($type, $table, $kind, indexed: $indexed, replicated: false, |$v| $key);
+    };
+    (
+        $type:ty, $table:literal, $kind:literal, indexed: $indexed:literal,
+        replicated: $replicated:literal, |$v:ident| $key:expr
+    ) => {
         impl Record for $type {
             const TABLE: TableDefinition<'static, u64, &'static [u8]> =
                 TableDefinition::new($table);
             const KIND: &'static str = $kind;
             const VERSION: u8 = 1;
-            const REPLICATED: bool = false;
+            const REPLICATED: bool = $replicated;
             const INDEXED: bool = $indexed;
             fn key(&self) -> u64 {
                 let $v = self;
