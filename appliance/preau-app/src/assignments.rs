@@ -253,6 +253,32 @@ impl App {
             return Err(AppError::Forbidden);
         }
         let now = self.now();
+        let files = self.frozen_files(me, uploads, from_spaces)?;
+        let hand_in = HandIn {
+            id: HandInId(random_u64()),
+            assignment: id,
+            pupil: me.user,
+            at: now,
+            files,
+            returned: None,
+        };
+        self.store.write(|w| -> Result<(), AppError> {
+            db::save_hand_in(w, &hand_in)?;
+            self.audit(w, Some(me), "hand in", hand_in.assignment.to_string())?;
+            Ok(())
+        })?;
+        Ok(hand_in)
+    }
+
+    /// Files received from the device and files chosen in the person's spaces, frozen as they
+    /// are now (hand-ins, message attachments). At least one file is required.
+    pub(crate) fn frozen_files(
+        &self,
+        me: &Subject,
+        uploads: &[(String, Received)],
+        from_spaces: &[NodeId],
+    ) -> Result<Vec<HandedFile>, AppError> {
+        let now = self.now();
         let mut files = Vec::new();
         for (name, received) in uploads {
             files.push(HandedFile {
@@ -279,20 +305,7 @@ impl App {
         if files.is_empty() {
             return Err(AppError::Invalid(Problem::NoFile));
         }
-        let hand_in = HandIn {
-            id: HandInId(random_u64()),
-            assignment: id,
-            pupil: me.user,
-            at: now,
-            files,
-            returned: None,
-        };
-        self.store.write(|w| -> Result<(), AppError> {
-            db::save_hand_in(w, &hand_in)?;
-            self.audit(w, Some(me), "hand in", hand_in.assignment.to_string())?;
-            Ok(())
-        })?;
-        Ok(hand_in)
+        Ok(files)
     }
 
     /// Hands work back with a comment (the handed-in files stay as they were).

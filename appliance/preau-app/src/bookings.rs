@@ -186,7 +186,8 @@ pub fn today(now: i64) -> Date {
     paris::civil(now).date()
 }
 
-fn parse_date(text: &str, field: &'static str) -> Result<Date, AppError> {
+/// Reads a date as typed ("2026-12-01" or "01/12/2026").
+pub(crate) fn parse_date(text: &str, field: &'static str) -> Result<Date, AppError> {
     let text = text.trim();
     text.parse::<Date>()
         .ok()

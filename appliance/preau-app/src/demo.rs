@@ -742,6 +742,109 @@ impl App {
             let teacher = demo.teachers.first().map(|t| dir.subject(&t.user));
             self.seed_demo_bookings(&dir.subject(&head.user), teacher.as_ref())?;
         }
+        self.seed_demo_logbook(demo)?;
+        self.seed_demo_news(demo)?;
+        Ok(())
+    }
+
+    /// A few weeks of cahier de textes in each class: weekly sessions from two weeks back to
+    /// four weeks ahead, with homework, the class's poem attached and a library resource.
+    fn seed_demo_logbook(&self, demo: &DemoSchool) -> Result<(), AppError> {
+        use crate::logbook::EntryForm;
+        use jiff::ToSpan;
+        // Weekday (0 = Monday), title, session, homework, days until it is due.
+        let week: [(i32, &str, &str, &str, i32); 4] = [
+            (
+                0,
+                "Lecture",
+                "Lecture à voix haute de la poésie de la semaine.\nVocabulaire : les mots du corbeau et du renard.",
+                "Relire la poésie et apprendre la première strophe.",
+                1,
+            ),
+            (
+                1,
+                "Mathématiques",
+                "Les nombres : dizaines et unités, avec le matériel.",
+                "Fiche d'exercices : exercices 1 et 2.",
+                2,
+            ),
+            (
+                3,
+                "Questionner le monde",
+                "Le cycle de l'eau : expérience de l'évaporation (voir la fiche de la bibliothèque).",
+                "",
+                0,
+            ),
+            (
+                4,
+                "Écriture",
+                "Copie de la date et d'une phrase du jour, en attaché.",
+                "Apporter une photo de vacances pour lundi.",
+                3,
+            ),
+        ];
+        let dir = self.directory();
+        let calendar = self.booking_settings()?.calendar;
+        let monday = crate::bookings::monday_of(crate::bookings::today(self.now()));
+        let start = monday.checked_sub(14.days()).unwrap_or(monday);
+        let until = monday.checked_add(32.days()).unwrap_or(monday);
+        for class in &demo.classes {
+            let Some(teacher) = class.teachers.first().and_then(|t| dir.user(*t)) else {
+                continue;
+            };
+            let who = dir.subject(teacher);
+            let poem: Vec<NodeId> = self
+                .attachable_files(&who, class.id)?
+                .into_iter()
+                .filter(|(_, label)| label.contains("Poésie"))
+                .map(|(id, _)| id)
+                .collect();
+            let water: Vec<_> = self
+                .resources(&who, &crate::library::LibraryFilter::default())
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|r| r.title == "Le cycle de l'eau")
+                .map(|r| r.id)
+                .collect();
+            for (weekday, title, done, homework, due_in) in week {
+                // The first school day on this weekday of the run.
+                let Some(first) = (0..6)
+                    .filter_map(|w| start.checked_add((weekday + 7 * w).days()).ok())
+                    .find(|d| calendar.day_closure(*d).is_none())
+                else {
+                    continue;
+                };
+                let due = first
+                    .checked_add(due_in.days())
+                    .ok()
+                    .and_then(|d| preau_core::logbook::next_school_day(&calendar, d))
+                    .map(|d| d.to_string())
+                    .unwrap_or_default();
+                let form = EntryForm {
+                    date: first.to_string(),
+                    title: title.into(),
+                    done: done.into(),
+                    homework: homework.into(),
+                    due,
+                    repeat_until: until.to_string(),
+                    files: if weekday == 0 {
+                        poem.clone()
+                    } else {
+                        Vec::new()
+                    },
+                    resources: if weekday == 3 {
+                        water.clone()
+                    } else {
+                        Vec::new()
+                    },
+                    ..EntryForm::default()
+                };
+                // A demo started in the holidays may find no school day: skip the entry.
+                if let Err(e) = self.write_logbook_entry(&who, class.id, &form) {
+                    tracing::debug!("demo logbook entry skipped: {e}");
+                }
+            }
+        }
         Ok(())
     }
 
@@ -839,9 +942,97 @@ impl App {
         Ok(())
     }
 
+    /// The demo's news: the canteen menu (pinned, with a picture), an outing for the first
+    /// class's families with its permission slip, a staff meeting, and a festivity whose
+    /// publication is scheduled.
+    fn seed_demo_news(&self, demo: &DemoSchool) -> Result<(), AppError> {
+        use crate::documents::Received;
+        use crate::news::NewsForm;
+        use preau_core::NewsAudience;
+        let Some(head) = &demo.headteacher else {
+            return Ok(());
+        };
+        let who = self.directory().subject(&head.user);
+        let received = |name: &str, bytes: &[u8]| -> Result<(String, Received), AppError> {
+            let mut incoming = self.incoming(name)?;
+            incoming.write(bytes)?;
+            Ok((name.to_string(), incoming.finish()?))
+        };
+        let menu_picture = received("menu-de-la-semaine.png", &demo_banner())?;
+        let slip = received("Autorisation.txt", DEMO_PERMISSION_SLIP.as_bytes())?;
+        let in_days = |days: i64| crate::paris::input_value(self.now() + days * 24 * 3600);
+        let mut items = vec![
+            (
+                NewsForm {
+                    title: "Menu de la cantine cette semaine".into(),
+                    body: DEMO_MENU.into(),
+                    audience: Some(NewsAudience::Families),
+                    pinned: true,
+                    ..NewsForm::default()
+                },
+                vec![menu_picture],
+            ),
+            (
+                NewsForm {
+                    title: "Conseil des maîtres mardi à 17 h".into(),
+                    body: "Ordre du jour : projet d'école, préparation de la fête de fin d'année, sorties du trimestre.\n\nSalle des maîtres, apportez vos propositions.".into(),
+                    audience: Some(NewsAudience::Team),
+                    ..NewsForm::default()
+                },
+                Vec::new(),
+            ),
+            (
+                NewsForm {
+                    title: "Fête de l'école : appel aux bénévoles".into(),
+                    body: "La fête de l'école approche ! Nous cherchons des parents pour tenir les stands et préparer le goûter.\n\nInscriptions auprès de l'enseignant·e de votre enfant.".into(),
+                    audience: Some(NewsAudience::Families),
+                    publish_at: in_days(3),
+                    ..NewsForm::default()
+                },
+                Vec::new(),
+            ),
+        ];
+        if let Some(class) = demo.classes.first() {
+            items.push((
+                NewsForm {
+                    title: "Sortie au musée jeudi".into(),
+                    body: format!("La classe {} visite le musée des Confluences jeudi. Départ en car à 8 h 45, retour pour la cantine.\n\nMerci de rendre l'autorisation de sortie signée d'ici mardi.", class.name),
+                    audience: Some(NewsAudience::ClassFamilies(class.id)),
+                    ..NewsForm::default()
+                },
+                vec![slip],
+            ));
+        }
+        for (form, files) in &items {
+            self.publish_news(&who, form, files)?;
+        }
+        Ok(())
+    }
+
     /// Records the school of an empty box (used by `preau admin init-school`).
     pub fn set_up_school(&self, school: School) -> Result<(), AppError> {
         self.store.write(|w| w.put(&school))?;
         self.refresh_directory()
     }
+}
+
+/// The demo's canteen menu.
+const DEMO_MENU: &str = "Lundi : carottes râpées, hachis parmentier, yaourt.\nMardi : potage de légumes, poisson pané et riz, fruit de saison.\nJeudi : salade de lentilles, poulet rôti et haricots verts, fromage blanc.\nVendredi : betteraves, lasagnes végétariennes, compote.\n\nLes produits laitiers sont issus de l'agriculture biologique.";
+
+/// The demo outing's permission slip.
+const DEMO_PERMISSION_SLIP: &str = "Autorisation de sortie\n\nJe soussigné·e ……………… autorise mon enfant ……………… à participer à la sortie au musée jeudi.\n\nSignature :\n";
+
+/// A small picture for the demo's menu: a striped banner in the school's colours (PNG).
+fn demo_banner() -> Vec<u8> {
+    let banner = image::RgbImage::from_fn(480, 240, |x, y| {
+        if (x / 40 + y / 40) % 2 == 0 {
+            image::Rgb([242, 165, 65])
+        } else {
+            image::Rgb([29, 78, 137])
+        }
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    // Encoding a small in-memory picture cannot fail; an empty file is only an attachment.
+    let _ = banner.write_to(&mut out, image::ImageFormat::Png);
+    out.into_inner()
 }

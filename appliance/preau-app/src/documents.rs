@@ -241,7 +241,7 @@ impl App {
         Ok(out)
     }
 
-    fn can_on_space(
+    pub(crate) fn can_on_space(
         &self,
         me: &Subject,
         action: Action,
@@ -389,6 +389,12 @@ impl App {
     /// what a pupil can hand in from their space.
     pub fn own_files(&self, me: &Subject) -> Result<Vec<(NodeId, String)>, AppError> {
         let space = self.ensure_space(SpaceOwner::Personal(me.user))?;
+        self.files_in(&space)
+    }
+
+    /// The files of a space (not in the trash), labelled by their path, by label. Access is
+    /// the caller's to check.
+    pub(crate) fn files_in(&self, space: &Space) -> Result<Vec<(NodeId, String)>, AppError> {
         let r = self.store.read()?;
         let mut out = Vec::new();
         let mut stack = vec![(space.root, String::new())];

@@ -105,6 +105,12 @@ pub enum Problem {
     Periods,
     /// The school is closed then (the day, why).
     SchoolClosed(String, String),
+    /// The emergency restriction is on: only the school staff may send messages.
+    MessagingEmergency,
+    /// The communication rules do not let the sender write to this person (their name).
+    MayNotWrite(String),
+    /// The sender wrote too many messages in the last minute or day.
+    TooManyMessages,
     /// A recurring booking falls on no school day.
     NoDate,
     /// A recurring booking would have more than this many dates.
@@ -126,6 +132,16 @@ pub enum Problem {
         /// When ("le mardi 1 décembre 2026 de 9 h 00 à 10 h 00").
         when: String,
     },
+    /// There is no class that day (the day, why): cahier de textes.
+    NoClassThatDay(String, String),
+    /// Homework cannot be due before the session it is given at.
+    HomeworkBeforeSession,
+    /// A cahier de textes entry needs a session text or homework.
+    EmptyEntry,
+    /// A weekly entry's last day must follow its first, within a school year.
+    RepeatUntil,
+    /// A chosen library resource does not exist (any more).
+    UnknownResource,
     /// Someone already holds the slot.
     SlotTaken {
         /// What was asked for.
@@ -135,4 +151,6 @@ pub enum Problem {
         /// When ("le mardi 1 décembre 2026 de 9 h 00 à 10 h 00").
         when: String,
     },
+    /// A news item carries at most this many files.
+    TooManyFiles(usize),
 }

@@ -184,7 +184,7 @@ fn local(time: DateTime) -> String {
 }
 
 /// A UTC DATE-TIME value: `20250904T070000Z`.
-fn utc(unix: i64) -> String {
+pub(crate) fn utc(unix: i64) -> String {
     Timestamp::from_second(unix)
         .unwrap_or(Timestamp::UNIX_EPOCH)
         .strftime("%Y%m%dT%H%M%SZ")
@@ -307,17 +307,17 @@ impl Event<'_> {
 
 /// Content lines, folded and CRLF-terminated.
 #[derive(Default)]
-struct Lines(String);
+pub(crate) struct Lines(pub(crate) String);
 
 impl Lines {
     /// A TEXT property.
-    fn text(&mut self, name: &str, value: &str) {
+    pub(crate) fn text(&mut self, name: &str, value: &str) {
         self.line(&format!("{name}:{}", escape(value)));
     }
 
     /// Writes one content line, folded at 75 octets (RFC 5545 §3.1) on a character boundary,
     /// never leaving white space at the end of a physical line (some readers trim it).
-    fn line(&mut self, line: &str) {
+    pub(crate) fn line(&mut self, line: &str) {
         let mut rest = line;
         let mut limit = 75;
         while rest.len() > limit {

@@ -10,7 +10,8 @@ use std::io::BufReader;
 /// The side of a thumbnail, in pixels.
 pub const THUMB_SIDE: u32 = 256;
 
-fn media_error(e: MediaError) -> AppError {
+/// A media failure as the use cases report it: a disk failure, or a picture not found.
+pub(crate) fn media_error(e: MediaError) -> AppError {
     match e {
         MediaError::Io(e) => AppError::Disk(e.to_string()),
         _ => AppError::NotFound,

@@ -141,11 +141,13 @@ pub enum Action {
     ViewNews,
     /// Publish, change and withdraw the school's news.
     PublishNews,
+    /// Set the communication rules, switch the emergency restriction, read reported messages.
+    ModerateMessages,
 }
 
 impl Action {
     /// Every action, for exhaustive tests.
-    pub const ALL: [Action; 26] = [
+    pub const ALL: [Action; 27] = [
         Action::ViewPortal,
         Action::ViewProfile,
         Action::ManageAccount,
@@ -172,6 +174,7 @@ impl Action {
         Action::TickHomework,
         Action::ViewNews,
         Action::PublishNews,
+        Action::ModerateMessages,
     ];
 }
 
@@ -412,6 +415,8 @@ pub fn allowed(role: Role, action: Action, relation: Relation) -> bool {
         (_, ViewNews) => false,
         (Headteacher, PublishNews) => relation == SameSchool,
         (_, PublishNews) => false,
+        (Headteacher, ModerateMessages) => relation == SameSchool,
+        (_, ModerateMessages) => false,
     }
 }
 
@@ -457,6 +462,7 @@ mod tests {
         Pupil       TickHomework     . . x . . . . . .
         Pupil       ViewNews         . . . . . . . x .
         Pupil       PublishNews      . . . . . . . . .
+        Pupil       ModerateMessages . . . . . . . . .
         Parent      ViewPortal       . . . . . . . x .
         Parent      ViewProfile      x x . . . . . . .
         Parent      ManageAccount    . . . . . . . . .
@@ -483,6 +489,7 @@ mod tests {
         Parent      TickHomework     . . . . . . . . .
         Parent      ViewNews         . . . . . . . x .
         Parent      PublishNews      . . . . . . . . .
+        Parent      ModerateMessages . . . . . . . . .
         Teacher     ViewPortal       . . . . . . . x .
         Teacher     ViewProfile      x x x . . . . . .
         Teacher     ManageAccount    . . . . . . . . .
@@ -509,6 +516,7 @@ mod tests {
         Teacher     TickHomework     . . . . . . . . .
         Teacher     ViewNews         . . . . . . . x .
         Teacher     PublishNews      . . . . . . . . .
+        Teacher     ModerateMessages . . . . . . . . .
         Headteacher ViewPortal       . . . . . . . x .
         Headteacher ViewProfile      x x x . . . . x .
         Headteacher ManageAccount    x x x . . . . x .
@@ -535,6 +543,7 @@ mod tests {
         Headteacher TickHomework     . . . . . . . . .
         Headteacher ViewNews         . . . . . . . x .
         Headteacher PublishNews      . . . . . . . x .
+        Headteacher ModerateMessages . . . . . . . x .
         Staff       ViewPortal       . . . . . . . x .
         Staff       ViewProfile      x x x . . . . . .
         Staff       ManageAccount    . . . . . . . . .
@@ -561,6 +570,7 @@ mod tests {
         Staff       TickHomework     . . . . . . . . .
         Staff       ViewNews         . . . . . . . x .
         Staff       PublishNews      . . . . . . . . .
+        Staff       ModerateMessages . . . . . . . . .
         TownAgent   ViewPortal       . . . . . . . x .
         TownAgent   ViewProfile      x . . . . . . . .
         TownAgent   ManageAccount    . . . . . . . . .
@@ -587,6 +597,7 @@ mod tests {
         TownAgent   TickHomework     . . . . . . . . .
         TownAgent   ViewNews         . . . . . . . . .
         TownAgent   PublishNews      . . . . . . . . .
+        TownAgent   ModerateMessages . . . . . . . . .
         Technician  ViewPortal       . . . . . . . x .
         Technician  ViewProfile      x . . . . . . . .
         Technician  ManageAccount    . . . . . . . . .
@@ -613,6 +624,7 @@ mod tests {
         Technician  TickHomework     . . . . . . . . .
         Technician  ViewNews         . . . . . . . . .
         Technician  PublishNews      . . . . . . . . .
+        Technician  ModerateMessages . . . . . . . . .
     ";
 
     #[test]

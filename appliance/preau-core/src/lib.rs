@@ -13,6 +13,9 @@ pub mod ids;
 pub mod level;
 pub mod library;
 pub mod lockout;
+pub mod logbook;
+pub mod messaging;
+pub mod news;
 pub mod role;
 pub mod school_year;
 pub mod uai;
@@ -35,6 +38,14 @@ pub use library::{
     Collection, CollectionId, Discipline, ExtractionFailure, Resource, ResourceContent, ResourceId,
     ResourceKind,
 };
+pub use logbook::{
+    Attachment, EntryId, EntrySeriesId, Homework, HomeworkTick, LogbookEntry, LogbookFeed, RichText,
+};
+pub use messaging::{
+    Channel, Conversation, ConversationId, Inbox, Message, MessageId, MessageReport,
+    MessagingRules, ReportId,
+};
+pub use news::{News, NewsAudience, NewsFile, NewsId};
 pub use role::Role;
 pub use school_year::SchoolYear;
 pub use uai::Uai;

@@ -165,8 +165,8 @@ pub fn hand_ins_of(t: &impl Tables, assignment: AssignmentId) -> Result<Vec<Hand
     Ok(out)
 }
 
-/// Every blob the database still refers to (files, their kept revisions, hand-ins): what
-/// the blob collector must keep.
+/// Every blob the database still refers to (files, their kept revisions, hand-ins, files
+/// attached to the cahier de textes and to news): what the blob collector must keep.
 pub fn referenced_blobs(r: &Reader) -> Result<HashSet<BlobId>, StoreError> {
     let mut out = HashSet::new();
     for node in r.all::<Node>()? {
@@ -175,5 +175,7 @@ pub fn referenced_blobs(r: &Reader) -> Result<HashSet<BlobId>, StoreError> {
     for hand_in in r.all::<HandIn>()? {
         out.extend(hand_in.files.iter().map(|f| f.revision.blob));
     }
+    out.extend(crate::logbook::attachment_blobs(r)?);
+    out.extend(crate::news::news_blobs(r)?);
     Ok(out)
 }

@@ -114,6 +114,9 @@ pub fn problem(problem: &Problem) -> String {
         Problem::SchoolClosed(day, why) => format!("Impossible de réserver le {day} : {why}."),
         Problem::NoDate => "Cette réservation répétée ne tombe sur aucun jour d'école. Vérifiez la date de fin.".into(),
         Problem::SeriesTooLong(max) => format!("Une réservation répétée compte au plus {max} dates (une année scolaire). Choisissez une date de fin plus proche."),
+        Problem::MessagingEmergency => "La direction a restreint la messagerie : seuls les adultes de l'école peuvent envoyer des messages pour le moment.".into(),
+        Problem::MayNotWrite(name) => format!("Les règles de l'école ne permettent pas d'écrire à {name}."),
+        Problem::TooManyMessages => "Vous avez envoyé beaucoup de messages : attendez un peu avant d'en envoyer d'autres.".into(),
         Problem::BookingPast => "Ce créneau est déjà passé. Choisissez un créneau à venir.".into(),
         Problem::TooFarAhead(days) => format!("On peut réserver au plus {days} jours à l'avance."),
         Problem::Quantity(max) => format!("Il n'y en a que {max} en tout."),
@@ -123,6 +126,11 @@ pub fn problem(problem: &Problem) -> String {
             1 => format!("Il ne reste qu'un élément de « {name} » libre {when}."),
             n => format!("Il ne reste que {n} éléments de « {name} » libres {when}."),
         },
+        Problem::NoClassThatDay(day, why) => format!("Il n'y a pas classe le {day} : {why}."),
+        Problem::HomeworkBeforeSession => "Le travail à faire ne peut pas être pour un jour avant la séance.".into(),
+        Problem::EmptyEntry => "Écrivez ce qui a été fait pendant la séance, ou le travail à faire (ou les deux).".into(),
+        Problem::RepeatUntil => "La date de fin de la répétition doit venir après la date de la séance, dans la même année scolaire.".into(),
+        Problem::UnknownResource => "Une des ressources choisies n'est plus dans la bibliothèque.".into(),
         Problem::SlotTaken { name, holders, when } => {
             if holders.is_empty() {
                 format!("« {name} » est déjà réservé {when}.")
@@ -130,6 +138,7 @@ pub fn problem(problem: &Problem) -> String {
                 format!("« {name} » est déjà réservé {when} par {}.", holders.join(", "))
             }
         }
+        Problem::TooManyFiles(max) => format!("Une actualité porte au plus {max} images et pièces jointes."),
     }
 }
 

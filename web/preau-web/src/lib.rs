@@ -87,6 +87,8 @@ pub fn router(state: WebState) -> Router {
         .route(p::ADMIN_GROUP, get(admin::group).post(admin::update_group))
         .merge(documents_routes())
         .merge(bookings_routes())
+        .merge(logbook_routes())
+        .merge(news_routes())
         .route(p::CERTIFICATE, get(pages::certificate::page))
         .route(p::CERTIFICATE_FILE, get(pages::certificate::download))
         .route(p::STATIC, get(assets::serve))
@@ -96,6 +98,7 @@ pub fn router(state: WebState) -> Router {
         .merge(dav_routes())
         // Calendar programs fetch feeds with the secret in the address, no session, no CSRF.
         .route(paths::FEED, get(pages::bookings::feed))
+        .route(paths::LOGBOOK_FEED, get(pages::logbook::feed))
         .layer(from_fn(security::headers))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -201,6 +204,50 @@ fn bookings_routes() -> Router<WebState> {
         )
         .route(p::NOTICE_DISMISS, post(b::dismiss_notice))
         .route(p::MY_FEED_RENEW, post(b::renew_feed))
+}
+
+/// The school's news. Publishing and editing stream their files and take no body limit of
+/// their own: the file size limit of the application applies.
+fn news_routes() -> Router<WebState> {
+    use axum::extract::DefaultBodyLimit;
+    use pages::news as n;
+    use paths as p;
+    Router::new()
+        .route(p::NEWS, get(n::list))
+        .route(
+            p::NEWS_NEW,
+            get(n::new_form)
+                .post(n::publish)
+                .layer(DefaultBodyLimit::disable()),
+        )
+        .route(p::NEWS_ITEM, get(n::item))
+        .route(
+            p::NEWS_EDIT,
+            get(n::edit_form)
+                .post(n::update)
+                .layer(DefaultBodyLimit::disable()),
+        )
+        .route(p::NEWS_WITHDRAW, post(n::withdraw))
+        .route(p::NEWS_FILE, get(n::file))
+        .route(p::NEWS_PICTURE, get(n::picture))
+        .route(p::NEWS_THUMB, get(n::thumbnail))
+}
+
+/// The cahier de textes (the homework feed is routed outside the CSRF layer).
+fn logbook_routes() -> Router<WebState> {
+    use pages::logbook as l;
+    use paths as p;
+    Router::new()
+        .route(p::LOGBOOK, get(l::home))
+        .route(p::LOGBOOK_CLASS, get(l::class_week))
+        .route(p::LOGBOOK_NEW, get(l::new_form).post(l::create))
+        .route(p::LOGBOOK_FEED_RENEW, post(l::renew_feed))
+        .route(p::LOGBOOK_ENTRY, get(l::entry).post(l::update))
+        .route(p::LOGBOOK_ENTRY_DELETE, post(l::delete))
+        .route(p::LOGBOOK_TICK, post(l::tick))
+        .route(p::LOGBOOK_FILE, get(l::file))
+        .route(p::LOGBOOK_PUPIL_WEEK, get(l::pupil_week))
+        .route(p::LOGBOOK_PUPIL_DAY, get(l::pupil_day))
 }
 
 /// The WebDAV network drive, for every method (see [`dav`] for how it is protected).

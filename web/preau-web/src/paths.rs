@@ -168,6 +168,45 @@ pub const NOTICE_DISMISS: &str = "/reservations/avis/{id}/lu";
 pub const MY_FEED_RENEW: &str = "/reservations/mon-agenda/renouveler";
 /// An iCalendar feed behind its secret (`{secret}.ics`), outside sessions and CSRF.
 pub const FEED: &str = "/agenda/{file}";
+/// The school's news.
+pub const NEWS: &str = "/actualites";
+/// Publish a news item (form; multipart post).
+pub const NEWS_NEW: &str = "/actualites/nouvelle";
+/// One news item.
+pub const NEWS_ITEM: &str = "/actualites/{id}";
+/// Change a news item (form; multipart post).
+pub const NEWS_EDIT: &str = "/actualites/{id}/modifier";
+/// Withdraw a news item.
+pub const NEWS_WITHDRAW: &str = "/actualites/{id}/retirer";
+/// A file of a news item, by its content digest (always a download).
+pub const NEWS_FILE: &str = "/actualites/{id}/fichiers/{blob}";
+/// A picture of a news item, re-encoded, by its content digest.
+pub const NEWS_PICTURE: &str = "/actualites/{id}/images/{blob}";
+/// A picture's thumbnail.
+pub const NEWS_THUMB: &str = "/actualites/{id}/vignettes/{blob}";
+/// The cahier de textes: one's classes or children (a pupil goes to their own week).
+pub const LOGBOOK: &str = "/cahier-de-textes";
+/// A class's cahier de textes, by week (`?semaine=YYYY-MM-DD`).
+pub const LOGBOOK_CLASS: &str = "/cahier-de-textes/classe/{id}";
+/// Write a session in a class's cahier de textes (`?date=YYYY-MM-DD` prefills the day).
+pub const LOGBOOK_NEW: &str = "/cahier-de-textes/classe/{id}/nouvelle-seance";
+/// Replace a class's homework-feed secret.
+pub const LOGBOOK_FEED_RENEW: &str = "/cahier-de-textes/classe/{id}/agenda/renouveler";
+/// One session: its page, and its change (post).
+pub const LOGBOOK_ENTRY: &str = "/cahier-de-textes/seance/{id}";
+/// Delete a session (`suite=1`: and the following ones of its weekly repetition).
+pub const LOGBOOK_ENTRY_DELETE: &str = "/cahier-de-textes/seance/{id}/supprimer";
+/// A pupil ticks a homework as done (`fait=1`) or not.
+pub const LOGBOOK_TICK: &str = "/cahier-de-textes/seance/{id}/fait";
+/// A file attached to a session, as it was attached.
+pub const LOGBOOK_FILE: &str = "/cahier-de-textes/seance/{id}/fichiers/{n}";
+/// A pupil's week of the cahier de textes (`?semaine=YYYY-MM-DD`).
+pub const LOGBOOK_PUPIL_WEEK: &str = "/cahier-de-textes/eleve/{id}";
+/// A pupil's day of the cahier de textes (`?date=YYYY-MM-DD`).
+pub const LOGBOOK_PUPIL_DAY: &str = "/cahier-de-textes/eleve/{id}/jour";
+/// A class's homework as an iCalendar feed behind its secret (`{secret}.ics`), outside
+/// sessions and CSRF.
+pub const LOGBOOK_FEED: &str = "/agenda-devoirs/{file}";
 /// The page explaining how to trust the school's certificate.
 pub const CERTIFICATE: &str = "/certificat";
 /// The school's CA certificate file.

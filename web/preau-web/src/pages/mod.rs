@@ -9,6 +9,8 @@ pub mod certificate;
 pub mod classes;
 pub mod documents;
 pub mod library;
+pub mod logbook;
+pub mod news;
 pub mod portal;
 pub mod search;
 

@@ -31,6 +31,8 @@ struct PortalView {
     first_name: String,
     subtitle: Option<String>,
     tiles: Vec<Tile>,
+    homework: Vec<super::logbook::PortalHomework>,
+    news: Option<super::news::PortalNews>,
 }
 
 /// The tiles a person sees, each shown only when the access decision allows what it leads to.
@@ -94,6 +96,15 @@ pub fn tiles(directory: &Directory, me: &Me) -> Vec<Tile> {
             href: paths::ASSIGNMENTS.into(),
         });
     }
+    if directory.can_on_school(subject, Action::ViewNews) {
+        tiles.push(Tile {
+            icon: "📰",
+            title: "Actualités".into(),
+            detail: "La vie de l'école".into(),
+            href: paths::NEWS.into(),
+        });
+    }
+    logbook_tiles(directory, me, &mut tiles);
     if directory.can_on_school(subject, Action::ViewBookings) {
         tiles.push(Tile {
             icon: "📅",
@@ -140,6 +151,44 @@ pub fn tiles(directory: &Directory, me: &Me) -> Vec<Tile> {
     tiles
 }
 
+/// The cahier de textes: one tile for pupils and families, one per class for its teachers,
+/// and one for every class to whoever may read them all (the headteacher).
+fn logbook_tiles(directory: &Directory, me: &Me, tiles: &mut Vec<Tile>) {
+    let subject = &me.current.subject;
+    let readable: Vec<&preau_core::Class> = directory
+        .current_classes()
+        .into_iter()
+        .filter(|c| directory.can_on_class(subject, Action::ViewLogbook, c.id))
+        .collect();
+    if matches!(me.current.user.role, Role::Pupil | Role::Parent) {
+        if !readable.is_empty() {
+            tiles.push(Tile {
+                icon: "📓",
+                title: "Cahier de textes".into(),
+                detail: "Séances et devoirs".into(),
+                href: paths::LOGBOOK.into(),
+            });
+        }
+        return;
+    }
+    for class in readable.iter().filter(|c| subject.classes.contains(&c.id)) {
+        tiles.push(Tile {
+            icon: "📓",
+            title: "Cahier de textes".into(),
+            detail: class.name.clone(),
+            href: with(paths::LOGBOOK_CLASS, class.id),
+        });
+    }
+    if readable.iter().any(|c| !subject.classes.contains(&c.id)) {
+        tiles.push(Tile {
+            icon: "📓",
+            title: "Cahiers de textes".into(),
+            detail: "Toutes les classes".into(),
+            href: paths::LOGBOOK.into(),
+        });
+    }
+}
+
 /// `GET /`: the portal, or the sign-in page for visitors.
 pub async fn home(
     State(state): State<WebState>,
@@ -171,5 +220,7 @@ pub async fn home(
         first_name: user.first_name.clone(),
         subtitle,
         tiles: tiles(&directory, &me),
+        homework: super::logbook::portal_homework(&state, &me)?,
+        news: super::news::portal_news(&state, &me)?,
     })
 }
