@@ -143,11 +143,17 @@ pub enum Action {
     PublishNews,
     /// Set the communication rules, switch the emergency restriction, read reported messages.
     ModerateMessages,
+    /// Read the carnet de liaison of a pupil (object: the pupil).
+    ViewLiaison,
+    /// Post a word in the carnet de liaison of a class or a pupil, see who signed, remind.
+    PostLiaison,
+    /// Sign a word of the carnet de liaison, reply, answer a consent form (object: the pupil).
+    SignLiaison,
 }
 
 impl Action {
     /// Every action, for exhaustive tests.
-    pub const ALL: [Action; 27] = [
+    pub const ALL: [Action; 30] = [
         Action::ViewPortal,
         Action::ViewProfile,
         Action::ManageAccount,
@@ -175,6 +181,9 @@ impl Action {
         Action::ViewNews,
         Action::PublishNews,
         Action::ModerateMessages,
+        Action::ViewLiaison,
+        Action::PostLiaison,
+        Action::SignLiaison,
     ];
 }
 
@@ -417,6 +426,13 @@ pub fn allowed(role: Role, action: Action, relation: Relation) -> bool {
         (_, PublishNews) => false,
         (Headteacher, ModerateMessages) => relation == SameSchool,
         (_, ModerateMessages) => false,
+        (Pupil, ViewLiaison) => relation == Myself,
+        (Parent, ViewLiaison | SignLiaison) => relation == OwnChild,
+        (Teacher | Staff, ViewLiaison) => relation == OwnClass,
+        (Headteacher, ViewLiaison | PostLiaison) => within_school,
+        (_, ViewLiaison | SignLiaison) => false,
+        (Teacher, PostLiaison) => relation == OwnClass,
+        (_, PostLiaison) => false,
     }
 }
 
@@ -463,6 +479,9 @@ mod tests {
         Pupil       ViewNews         . . . . . . . x .
         Pupil       PublishNews      . . . . . . . . .
         Pupil       ModerateMessages . . . . . . . . .
+        Pupil       ViewLiaison      x . . . . . . . .
+        Pupil       PostLiaison      . . . . . . . . .
+        Pupil       SignLiaison      . . . . . . . . .
         Parent      ViewPortal       . . . . . . . x .
         Parent      ViewProfile      x x . . . . . . .
         Parent      ManageAccount    . . . . . . . . .
@@ -490,6 +509,9 @@ mod tests {
         Parent      ViewNews         . . . . . . . x .
         Parent      PublishNews      . . . . . . . . .
         Parent      ModerateMessages . . . . . . . . .
+        Parent      ViewLiaison      . x . . . . . . .
+        Parent      PostLiaison      . . . . . . . . .
+        Parent      SignLiaison      . x . . . . . . .
         Teacher     ViewPortal       . . . . . . . x .
         Teacher     ViewProfile      x x x . . . . . .
         Teacher     ManageAccount    . . . . . . . . .
@@ -517,6 +539,9 @@ mod tests {
         Teacher     ViewNews         . . . . . . . x .
         Teacher     PublishNews      . . . . . . . . .
         Teacher     ModerateMessages . . . . . . . . .
+        Teacher     ViewLiaison      . . x . . . . . .
+        Teacher     PostLiaison      . . x . . . . . .
+        Teacher     SignLiaison      . . . . . . . . .
         Headteacher ViewPortal       . . . . . . . x .
         Headteacher ViewProfile      x x x . . . . x .
         Headteacher ManageAccount    x x x . . . . x .
@@ -544,6 +569,9 @@ mod tests {
         Headteacher ViewNews         . . . . . . . x .
         Headteacher PublishNews      . . . . . . . x .
         Headteacher ModerateMessages . . . . . . . x .
+        Headteacher ViewLiaison      x x x . . . . x .
+        Headteacher PostLiaison      x x x . . . . x .
+        Headteacher SignLiaison      . . . . . . . . .
         Staff       ViewPortal       . . . . . . . x .
         Staff       ViewProfile      x x x . . . . . .
         Staff       ManageAccount    . . . . . . . . .
@@ -571,6 +599,9 @@ mod tests {
         Staff       ViewNews         . . . . . . . x .
         Staff       PublishNews      . . . . . . . . .
         Staff       ModerateMessages . . . . . . . . .
+        Staff       ViewLiaison      . . x . . . . . .
+        Staff       PostLiaison      . . . . . . . . .
+        Staff       SignLiaison      . . . . . . . . .
         TownAgent   ViewPortal       . . . . . . . x .
         TownAgent   ViewProfile      x . . . . . . . .
         TownAgent   ManageAccount    . . . . . . . . .
@@ -598,6 +629,9 @@ mod tests {
         TownAgent   ViewNews         . . . . . . . . .
         TownAgent   PublishNews      . . . . . . . . .
         TownAgent   ModerateMessages . . . . . . . . .
+        TownAgent   ViewLiaison      . . . . . . . . .
+        TownAgent   PostLiaison      . . . . . . . . .
+        TownAgent   SignLiaison      . . . . . . . . .
         Technician  ViewPortal       . . . . . . . x .
         Technician  ViewProfile      x . . . . . . . .
         Technician  ManageAccount    . . . . . . . . .
@@ -625,6 +659,9 @@ mod tests {
         Technician  ViewNews         . . . . . . . . .
         Technician  PublishNews      . . . . . . . . .
         Technician  ModerateMessages . . . . . . . . .
+        Technician  ViewLiaison      . . . . . . . . .
+        Technician  PostLiaison      . . . . . . . . .
+        Technician  SignLiaison      . . . . . . . . .
     ";
 
     #[test]
