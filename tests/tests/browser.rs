@@ -816,3 +816,145 @@ impl Drop for Driver {
         let _ = self.child.wait();
     }
 }
+
+/// Issue 6: a teacher posts a word to her class's families through the form; a parent of
+/// that class signs it (« Vu et signé ») from the portal; the teacher sees the signature and
+/// the list of families still to sign.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_teacher_posts_a_carnet_word_a_parent_signs_it_the_teacher_sees_who_has_not() {
+    let Some(tools) = BrowserTools::find() else {
+        return;
+    };
+    let app = TestApp::start().await;
+    let driver = Driver::spawn(&tools);
+    let client = driver.connect(&tools).await;
+    let teacher = &app.school.teachers[0];
+    let parent = &app.school.parents[0];
+    let child = &app.school.pupils[0].user;
+    let class = &app.school.classes[0];
+    let families = pupils_of_first_class(&app).len();
+
+    // The teacher writes the word from the portal's « Carnet de liaison » tile.
+    sign_in(&client, &app, teacher).await;
+    click(&client, &tile_xpath("Carnet de liaison"), "the carnet tile").await;
+    click(&client, &tile_xpath(&class.name), "the class's carnet").await;
+    click(
+        &client,
+        "//a[contains(normalize-space(.), 'Écrire un mot aux familles')]",
+        "the « Écrire un mot » link",
+    )
+    .await;
+    let title = wait_for(&client, "//input[@id='titre']", "the title field").await;
+    title
+        .send_keys("Réunion de rentrée")
+        .await
+        .expect("type the title");
+    let body = wait_for(&client, "//textarea[@id='mot']", "the word field").await;
+    body.send_keys("Chers parents, la réunion aura lieu mardi à 18 h dans la classe.")
+        .await
+        .expect("type the word");
+    screenshot(&client, "browser-liaison-form.png").await;
+    click(
+        &client,
+        "//form[contains(@class, 'liaison-form')]//button[@type='submit']",
+        "the « Envoyer aux familles » button",
+    )
+    .await;
+    wait_for(
+        &client,
+        "//h1[normalize-space(.) = 'Réunion de rentrée']",
+        "the word's page",
+    )
+    .await;
+    let word_url = client.current_url().await.expect("URL").path().to_string();
+    wait_for(
+        &client,
+        &format!("//section[@id='a-signer']//h2[contains(., '({families})')]"),
+        "every family still to sign",
+    )
+    .await;
+    click(
+        &client,
+        "//form[@action='/deconnexion']//button[@type='submit']",
+        "the sign-out button",
+    )
+    .await;
+    wait_for_path(&client, "/connexion").await;
+    client.delete_all_cookies().await.expect("clear cookies");
+
+    // The parent finds it on the portal and signs it for their child.
+    sign_in(&client, &app, parent).await;
+    let child_block = format!(
+        "//section[contains(@class, 'portal-liaison')]//div[contains(@class, 'liaison-child')][h3[starts-with(normalize-space(.), {})]]",
+        literal(&child.full_name())
+    );
+    wait_for(
+        &client,
+        "//section[contains(@class, 'portal-liaison')]//a[normalize-space(.) = 'Réunion de rentrée']",
+        "the word on the parent's portal",
+    )
+    .await;
+    screenshot(&client, "browser-liaison-portal.png").await;
+    click(
+        &client,
+        &format!("{child_block}//button[contains(@class, 'sign-button')]"),
+        "the « Vu et signé » button",
+    )
+    .await;
+    wait_for_path(&client, "/").await;
+    goto(&client, &app.url(&word_url)).await;
+    wait_for(
+        &client,
+        &format!(
+            "//div[contains(@class, 'liaison-child')][h3[starts-with(normalize-space(.), {})]]//p[contains(@class, 'signed')][contains(normalize-space(.), {})]",
+            literal(&child.full_name()),
+            literal(&parent.user.full_name())
+        ),
+        "the child's signature on the word",
+    )
+    .await;
+    click(
+        &client,
+        "//form[@action='/deconnexion']//button[@type='submit']",
+        "the sign-out button",
+    )
+    .await;
+    wait_for_path(&client, "/connexion").await;
+    client.delete_all_cookies().await.expect("clear cookies");
+
+    // The teacher sees who signed and when, and the families still to sign.
+    sign_in(&client, &app, teacher).await;
+    goto(&client, &app.url(&word_url)).await;
+    wait_for(
+        &client,
+        &format!(
+            "//table[contains(@class, 'liaison-follow')]//tr[th[normalize-space(.) = {}]]/td[contains(normalize-space(.), {})]",
+            literal(&child.full_name()),
+            literal(&format!("Vu et signé par {}", parent.user.full_name()))
+        ),
+        "the signature in the follow-up table",
+    )
+    .await;
+    wait_for(
+        &client,
+        &format!(
+            "//section[@id='a-signer']//h2[contains(., '({})')]",
+            families - 1
+        ),
+        "the families still to sign, one fewer",
+    )
+    .await;
+    let waiting = client
+        .find_all(Locator::XPath("//section[@id='a-signer']//li"))
+        .await
+        .expect("the list of families still to sign");
+    assert_eq!(waiting.len(), families - 1);
+    for li in &waiting {
+        let text = li.text().await.expect("text");
+        assert!(!text.starts_with(&child.full_name()), "{text}");
+    }
+    screenshot(&client, "browser-liaison-follow.png").await;
+
+    client.close().await.expect("close the browser session");
+    drop(driver);
+}

@@ -744,6 +744,118 @@ impl App {
         }
         self.seed_demo_logbook(demo)?;
         self.seed_demo_news(demo)?;
+        self.seed_demo_messages(demo)?;
+        self.seed_demo_liaison(demo)?;
+        Ok(())
+    }
+
+    /// The demo's carnet de liaison: the first class's teacher asks its families to
+    /// authorise an outing (with a deadline a week ahead); a few families have signed and
+    /// answered, one replied, the first pupil's family (the demo parents) has not yet.
+    fn seed_demo_liaison(&self, demo: &DemoSchool) -> Result<(), AppError> {
+        use crate::liaison::WordForm;
+        use preau_core::LiaisonAudience;
+        let dir = self.directory();
+        let Some(class) = demo.classes.first() else {
+            return Ok(());
+        };
+        let Some(teacher) = class.teachers.first().and_then(|t| dir.user(*t)) else {
+            return Ok(());
+        };
+        let deadline = crate::bookings::today(self.now() + 7 * 24 * 3600);
+        let word = self.post_liaison(
+            &dir.subject(teacher),
+            &WordForm {
+                audience: LiaisonAudience::Class(class.id).code(),
+                title: "Sortie à la ferme pédagogique".into(),
+                body: "Chers parents,\n\nLa classe ira à la ferme pédagogique des Trois Chênes. Départ en car à 9 h, retour à 16 h 15. Prévoir un pique-nique, des bottes et un vêtement de pluie.\n\nMerci de signer ce mot et de nous dire si vous autorisez votre enfant à participer.".into(),
+                consent: true,
+                question: "J'autorise mon enfant à participer à la sortie à la ferme pédagogique.".into(),
+                deadline: deadline.to_string(),
+                ..WordForm::default()
+            },
+        )?;
+        let families: Vec<(UserId, UserId)> = word
+            .pupils
+            .iter()
+            .skip(1)
+            .take(4)
+            .filter_map(|p| {
+                dir.user(*p)
+                    .and_then(|u| u.guardians.first().map(|g| (*p, *g)))
+            })
+            .collect();
+        for (n, (pupil, guardian)) in families.into_iter().enumerate() {
+            let Some(parent) = dir.user(guardian) else {
+                continue;
+            };
+            let who = dir.subject(parent);
+            self.answer_liaison_consent(&who, word.id, pupil, n != 2)?;
+            if n == 0 {
+                self.reply_liaison(
+                    &who,
+                    word.id,
+                    pupil,
+                    "Merci ! Je peux accompagner la classe si besoin.",
+                )?;
+            }
+        }
+        Ok(())
+    }
+
+    /// A few messages: the first class's teacher writes to a parent, who replies, and to
+    /// colleagues about the outing.
+    fn seed_demo_messages(&self, demo: &DemoSchool) -> Result<(), AppError> {
+        use crate::messages::NewMessage;
+        let dir = self.directory();
+        let (Some(teacher), Some(parent)) = (demo.teachers.first(), demo.parents.first()) else {
+            return Ok(());
+        };
+        let teacher = dir.subject(&teacher.user);
+        let child = demo
+            .pupils
+            .first()
+            .map(|p| p.user.first_name.clone())
+            .unwrap_or_default();
+        let started = self.send_message(
+            &teacher,
+            &NewMessage {
+                to: vec![parent.user.id],
+                subject: format!("Le cahier de lecture de {child}"),
+                body: format!("Bonjour,\n\n{child} a oublié son cahier de lecture en classe aujourd'hui. Pouvez-vous veiller à ce qu'il soit dans le cartable demain ?\n\nBonne soirée,\n{}", dir.user(teacher.user).map(User::full_name).unwrap_or_default()),
+            },
+            &[],
+            &[],
+        )?;
+        if let Some(conversation) = started.first() {
+            self.reply(
+                &dir.subject(&parent.user),
+                conversation.id,
+                "Bonjour, merci de nous avoir prévenus : le cahier sera dans le cartable demain matin.",
+                &[],
+                &[],
+            )?;
+        }
+        let mut colleagues: Vec<UserId> = demo
+            .teachers
+            .iter()
+            .skip(1)
+            .take(1)
+            .map(|t| t.user.id)
+            .collect();
+        colleagues.extend(demo.headteacher.as_ref().map(|h| h.user.id));
+        if !colleagues.is_empty() {
+            self.send_message(
+                &teacher,
+                &NewMessage {
+                    to: colleagues,
+                    subject: "Sortie au musée : accompagnateurs".into(),
+                    body: "Bonjour à tous,\n\nPour la sortie de jeudi il nous manque un accompagnateur. Quelqu'un est-il libre le matin ?\n\nMerci !".into(),
+                },
+                &[],
+                &[],
+            )?;
+        }
         Ok(())
     }
 

@@ -153,4 +153,16 @@ pub enum Problem {
     },
     /// A news item carries at most this many files.
     TooManyFiles(usize),
+    /// Carnet de liaison: the word reaches no family (no pupil in the chosen audience).
+    NoFamilies,
+    /// Carnet de liaison: the family already replied to this word.
+    AlreadyReplied,
+    /// Carnet de liaison: the consent form closed on this day.
+    ConsentClosed(String),
+    /// Carnet de liaison: a consent deadline cannot be in the past.
+    DeadlinePast,
+    /// Carnet de liaison: a reminder was already sent today.
+    AlreadyRemindedToday,
+    /// Carnet de liaison: this word has no consent form.
+    NoConsentForm,
 }

@@ -131,7 +131,8 @@ fn within(text: &str, max: usize, field: &'static str) -> Result<(), AppError> {
     Ok(())
 }
 
-fn rich(typed: &str) -> RichText {
+/// Text as typed and as sanitised HTML (empty when nothing was typed).
+pub(crate) fn rich(typed: &str) -> RichText {
     let typed = typed.trim();
     RichText {
         typed: typed.to_string(),

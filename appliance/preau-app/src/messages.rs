@@ -7,7 +7,7 @@
 //! families never read each other's replies.
 
 use crate::documents::Received;
-use crate::{App, AppError, Problem, rich_text};
+use crate::{App, AppError, Problem, media, rich_text};
 use preau_core::messaging::{self, Refusal};
 use preau_core::{
     Action, Conversation, ConversationId, HandedFile, Inbox, Message, MessageId, MessageReport,
@@ -78,6 +78,30 @@ impl App {
         Ok(())
     }
 
+    /// Switches the emergency restriction on or off (headteacher), leaving the other rules
+    /// as they are. It takes effect at once, like [`App::save_messaging_rules`].
+    pub fn set_messaging_emergency(&self, me: &Subject, on: bool) -> Result<(), AppError> {
+        if !self.directory().can_on_school(me, Action::ModerateMessages) {
+            return Err(AppError::Forbidden);
+        }
+        self.store.write(|w| {
+            let mut rules = db::rules(w)?;
+            rules.emergency = on;
+            w.put(&rules)?;
+            self.audit(
+                w,
+                Some(me),
+                if on {
+                    "messaging emergency on"
+                } else {
+                    "messaging emergency off"
+                },
+                String::new(),
+            )
+        })?;
+        Ok(())
+    }
+
     /// The people one may write to now, by name.
     pub fn message_recipients(&self, me: &Subject) -> Result<Vec<User>, AppError> {
         let rules = self.messaging_rules()?;
@@ -117,7 +141,11 @@ impl App {
                 }
             }
         }
-        let recent = db::sent_since(w, me.user, self.now() - 24 * 3600)?;
+        // One sending to several people writes one message per conversation at the same
+        // instant: it counts once.
+        let mut recent = db::sent_since(w, me.user, self.now() - 24 * 3600)?;
+        recent.sort_unstable();
+        recent.dedup();
         if !messaging::within_rate(me.role, &recent, self.now()) {
             return Err(AppError::Invalid(Problem::TooManyMessages));
         }
@@ -229,9 +257,12 @@ impl App {
                 .filter(|p| *p != me.user)
                 .collect();
             self.check_may_write(w, me, &others)?;
-            conversation.updated = now;
+            // Strictly after the last message, so that read marks (times) never swallow a
+            // reply sent within the same second, and the order of messages is kept.
+            let sent = now.max(conversation.updated + 1);
+            conversation.updated = sent;
             w.put(&conversation)?;
-            post(w, &conversation, me.user, &body_html, &attachments, now)
+            post(w, &conversation, me.user, &body_html, &attachments, sent)
         })
     }
 
@@ -325,6 +356,48 @@ impl App {
         })
     }
 
+    /// A file attached to a message of one's conversation, as it was when sent.
+    pub fn open_message_attachment(
+        &self,
+        me: &Subject,
+        id: MessageId,
+        index: usize,
+    ) -> Result<(HandedFile, std::fs::File), AppError> {
+        let read = self.store.read()?;
+        let message = read.get::<Message>(id.0)?.ok_or(AppError::NotFound)?;
+        self.participating(&read, me, message.conversation)?;
+        let file = message
+            .attachments
+            .get(index)
+            .cloned()
+            .ok_or(AppError::NotFound)?;
+        let content = self
+            .blobs
+            .open_blob(&file.revision.blob)
+            .map_err(|e| AppError::Disk(e.to_string()))?;
+        Ok((file, content))
+    }
+
+    /// A picture attached to a message of one's conversation, decoded and encoded again
+    /// (the bytes and their media type), through the same path as documents' pictures.
+    /// Files that are not pictures are not found here.
+    pub fn message_picture(
+        &self,
+        me: &Subject,
+        id: MessageId,
+        index: usize,
+    ) -> Result<(Vec<u8>, &'static str), AppError> {
+        let (file, content) = self.open_message_attachment(me, id, index)?;
+        if !is_picture(&file) {
+            return Err(AppError::NotFound);
+        }
+        self.derived
+            .get_or_make(&file.revision.blob, "preview", || {
+                media::reencode_image(std::io::BufReader::new(content), media::MAX_PIXELS)
+            })
+            .map_err(crate::previews::media_error)
+    }
+
     /// The reports, newest first, with the messages reported (headteacher).
     pub fn message_reports(
         &self,
@@ -341,6 +414,12 @@ impl App {
         }
         Ok(out)
     }
+}
+
+/// Whether an attached file is a picture shown in the conversation (re-encoded); other
+/// files are downloaded.
+pub fn is_picture(file: &HandedFile) -> bool {
+    media::inline_kind(&file.revision.mime) == Some(media::Inline::Image)
 }
 
 fn body(text: &str) -> Result<String, AppError> {

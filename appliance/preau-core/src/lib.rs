@@ -11,6 +11,7 @@ pub mod directory;
 pub mod documents;
 pub mod ids;
 pub mod level;
+pub mod liaison;
 pub mod library;
 pub mod lockout;
 pub mod logbook;
@@ -34,6 +35,9 @@ pub use documents::{
 };
 pub use ids::{ClassId, GroupId, UserId};
 pub use level::Level;
+pub use liaison::{
+    Consent, ConsentForm, FamilyAnswer, LiaisonAudience, Mark, Reminder, Reply, Word, WordId,
+};
 pub use library::{
     Collection, CollectionId, Discipline, ExtractionFailure, Resource, ResourceContent, ResourceId,
     ResourceKind,

@@ -177,5 +177,6 @@ pub fn referenced_blobs(r: &Reader) -> Result<HashSet<BlobId>, StoreError> {
     }
     out.extend(crate::logbook::attachment_blobs(r)?);
     out.extend(crate::news::news_blobs(r)?);
+    out.extend(crate::liaison::attachment_blobs(r)?);
     Ok(out)
 }

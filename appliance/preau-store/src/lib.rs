@@ -19,6 +19,7 @@ pub mod documents;
 pub mod error;
 pub mod fatal;
 pub mod feed;
+pub mod liaison;
 pub mod library;
 pub mod logbook;
 pub mod messages;

@@ -139,6 +139,12 @@ pub fn problem(problem: &Problem) -> String {
             }
         }
         Problem::TooManyFiles(max) => format!("Une actualité porte au plus {max} images et pièces jointes."),
+        Problem::NoFamilies => "Aucune famille ne recevrait ce mot : choisissez une classe, un groupe ou un élève.".into(),
+        Problem::AlreadyReplied => "Vous avez déjà répondu à ce mot (une seule réponse par enfant).".into(),
+        Problem::ConsentClosed(day) => format!("Les réponses à cette autorisation étaient possibles jusqu'au {day}."),
+        Problem::DeadlinePast => "La date limite de réponse ne peut pas être déjà passée.".into(),
+        Problem::AlreadyRemindedToday => "Un rappel a déjà été envoyé aujourd'hui. Vous pourrez relancer demain.".into(),
+        Problem::NoConsentForm => "Ce mot ne demande pas d'autorisation.".into(),
     }
 }
 

@@ -88,7 +88,9 @@ pub fn router(state: WebState) -> Router {
         .merge(documents_routes())
         .merge(bookings_routes())
         .merge(logbook_routes())
+        .merge(liaison_routes())
         .merge(news_routes())
+        .merge(messages_routes())
         .route(p::CERTIFICATE, get(pages::certificate::page))
         .route(p::CERTIFICATE_FILE, get(pages::certificate::download))
         .route(p::STATIC, get(assets::serve))
@@ -233,7 +235,52 @@ fn news_routes() -> Router<WebState> {
         .route(p::NEWS_THUMB, get(n::thumbnail))
 }
 
+/// Messages. Writing and replying stream their files and take no body limit of their own:
+/// the file size limit of the application applies.
+fn messages_routes() -> Router<WebState> {
+    use axum::extract::DefaultBodyLimit;
+    use pages::messages as m;
+    use paths as p;
+    Router::new()
+        .route(p::MESSAGES, get(m::inbox))
+        .route(
+            p::MESSAGE_NEW,
+            get(m::new_form)
+                .post(m::send)
+                .layer(DefaultBodyLimit::disable()),
+        )
+        .route(p::MESSAGE_RULES, get(m::rules).post(m::save_rules))
+        .route(p::MESSAGE_EMERGENCY, post(m::emergency))
+        .route(p::MESSAGE_REPORTS, get(m::reports))
+        .route(p::CONVERSATION, get(m::conversation))
+        .route(
+            p::CONVERSATION_REPLY,
+            post(m::reply).layer(DefaultBodyLimit::disable()),
+        )
+        .route(p::MESSAGE_REPORT, post(m::report))
+        .route(p::MESSAGE_FILE, get(m::file))
+        .route(p::MESSAGE_PICTURE, get(m::picture))
+}
+
 /// The cahier de textes (the homework feed is routed outside the CSRF layer).
+fn liaison_routes() -> Router<WebState> {
+    use pages::liaison as l;
+    use paths as p;
+    Router::new()
+        .route(p::LIAISON, get(l::home))
+        .route(p::LIAISON_CLASS, get(l::class))
+        .route(p::LIAISON_NEW, get(l::new_form).post(l::create))
+        .route(p::LIAISON_PUPIL, get(l::pupil))
+        .route(p::LIAISON_WORD, get(l::word))
+        .route(p::LIAISON_SIGN, post(l::sign))
+        .route(p::LIAISON_CONSENT, post(l::consent))
+        .route(p::LIAISON_REPLY, post(l::reply))
+        .route(p::LIAISON_REMIND, post(l::remind))
+        .route(p::LIAISON_WITHDRAW, post(l::withdraw))
+        .route(p::LIAISON_SLIPS, get(l::slips))
+        .route(p::LIAISON_FILE, get(l::file))
+}
+
 fn logbook_routes() -> Router<WebState> {
     use pages::logbook as l;
     use paths as p;

@@ -207,6 +207,50 @@ pub const LOGBOOK_PUPIL_DAY: &str = "/cahier-de-textes/eleve/{id}/jour";
 /// A class's homework as an iCalendar feed behind its secret (`{secret}.ics`), outside
 /// sessions and CSRF.
 pub const LOGBOOK_FEED: &str = "/agenda-devoirs/{file}";
+/// Messages: one's conversations, most recent first.
+pub const MESSAGES: &str = "/messages";
+/// Write a new message (form; multipart post; `?a=ID` chooses a recipient).
+pub const MESSAGE_NEW: &str = "/messages/nouveau";
+/// The school's communication rules (headteacher).
+pub const MESSAGE_RULES: &str = "/messages/regles";
+/// Switch the emergency restriction on (`restreindre=1`) or off (headteacher).
+pub const MESSAGE_EMERGENCY: &str = "/messages/regles/urgence";
+/// The messages reported to the headteacher.
+pub const MESSAGE_REPORTS: &str = "/messages/signalements";
+/// One conversation (`?signale=1` after a report).
+pub const CONVERSATION: &str = "/messages/{id}";
+/// Reply in a conversation (multipart).
+pub const CONVERSATION_REPLY: &str = "/messages/{id}/repondre";
+/// Report a message to the headteacher.
+pub const MESSAGE_REPORT: &str = "/messages/message/{id}/signaler";
+/// A file attached to a message, as sent (always a download).
+pub const MESSAGE_FILE: &str = "/messages/message/{id}/fichiers/{n}";
+/// A picture attached to a message, re-encoded, shown in the conversation.
+pub const MESSAGE_PICTURE: &str = "/messages/message/{id}/images/{n}";
+/// The carnet de liaison: one's classes or children (a pupil goes to their own carnet).
+pub const LIAISON: &str = "/carnet-de-liaison";
+/// The words posted to a class's families.
+pub const LIAISON_CLASS: &str = "/carnet-de-liaison/classe/{id}";
+/// Post a word to a class's families, a group's or one pupil's (form and post).
+pub const LIAISON_NEW: &str = "/carnet-de-liaison/classe/{id}/nouveau-mot";
+/// A pupil's carnet de liaison.
+pub const LIAISON_PUPIL: &str = "/carnet-de-liaison/eleve/{id}";
+/// One word: its page (with every family for those who follow it).
+pub const LIAISON_WORD: &str = "/carnet-de-liaison/mot/{id}";
+/// « Vu et signé » for a child (`eleve`, `retour`).
+pub const LIAISON_SIGN: &str = "/carnet-de-liaison/mot/{id}/signer";
+/// The consent answer for a child (`eleve`, `reponse=oui|non`, `retour`).
+pub const LIAISON_CONSENT: &str = "/carnet-de-liaison/mot/{id}/autorisation";
+/// The family's one reply for a child (`eleve`, `texte`, `retour`).
+pub const LIAISON_REPLY: &str = "/carnet-de-liaison/mot/{id}/repondre";
+/// Remind the families still to sign (once a day).
+pub const LIAISON_REMIND: &str = "/carnet-de-liaison/mot/{id}/relancer";
+/// Withdraw a word.
+pub const LIAISON_WITHDRAW: &str = "/carnet-de-liaison/mot/{id}/retirer";
+/// Printable paper slips, one per pupil.
+pub const LIAISON_SLIPS: &str = "/carnet-de-liaison/mot/{id}/coupons";
+/// A file attached to a word.
+pub const LIAISON_FILE: &str = "/carnet-de-liaison/mot/{id}/fichiers/{n}";
 /// The page explaining how to trust the school's certificate.
 pub const CERTIFICATE: &str = "/certificat";
 /// The school's CA certificate file.

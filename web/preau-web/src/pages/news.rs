@@ -326,7 +326,7 @@ pub async fn edit_form(
 }
 
 /// Reads a text field of the multipart form, refusing more than [`MAX_FIELD_BYTES`].
-async fn bounded_text(mut field: Field<'_>) -> Result<String, WebError> {
+pub(crate) async fn bounded_text(mut field: Field<'_>) -> Result<String, WebError> {
     let mut bytes = Vec::new();
     while let Some(chunk) = field
         .chunk()

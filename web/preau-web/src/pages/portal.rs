@@ -32,6 +32,7 @@ struct PortalView {
     subtitle: Option<String>,
     tiles: Vec<Tile>,
     homework: Vec<super::logbook::PortalHomework>,
+    liaison: Vec<super::liaison::WordCard>,
     news: Option<super::news::PortalNews>,
 }
 
@@ -105,6 +106,7 @@ pub fn tiles(directory: &Directory, me: &Me) -> Vec<Tile> {
         });
     }
     logbook_tiles(directory, me, &mut tiles);
+    tiles.extend(super::liaison::portal_tile(directory, me));
     if directory.can_on_school(subject, Action::ViewBookings) {
         tiles.push(Tile {
             icon: "📅",
@@ -215,12 +217,17 @@ pub async fn home(
             directory.school().map(|s| s.name.as_str()).unwrap_or("")
         )),
     };
+    let mut tiles = tiles(&directory, &me);
+    if let Some(messages) = super::messages::portal_tile(&state, &me)? {
+        tiles.insert(0, messages);
+    }
     render(PortalView {
         layout: Layout::new(&state, &csrf, Some(&me)),
         first_name: user.first_name.clone(),
         subtitle,
-        tiles: tiles(&directory, &me),
+        tiles,
         homework: super::logbook::portal_homework(&state, &me)?,
+        liaison: super::liaison::portal_liaison(&state, &me)?,
         news: super::news::portal_news(&state, &me)?,
     })
 }
