@@ -10,8 +10,8 @@ use crate::documents::Received;
 use crate::{App, AppError, Problem, media, rich_text};
 use preau_core::messaging::{self, Refusal};
 use preau_core::{
-    Action, Conversation, ConversationId, HandedFile, Inbox, Message, MessageId, MessageReport,
-    MessagingRules, NodeId, ReportId, Subject, User, UserId,
+    Action, ClassId, Conversation, ConversationId, HandedFile, Inbox, Message, MessageId,
+    MessageReport, MessagingRules, NodeId, ReportId, Subject, User, UserId,
 };
 use preau_store::messages as db;
 use preau_store::schema::random_u64;
@@ -97,6 +97,58 @@ impl App {
                     "messaging emergency off"
                 },
                 String::new(),
+            )
+        })?;
+        Ok(())
+    }
+
+    /// The classes whose pupils-writing-to-classmates setting `me` may switch (the classes a
+    /// teacher speaks for — `PostLiaison` on the class — or every class for the headteacher),
+    /// with the setting.
+    pub fn classmates_settings(
+        &self,
+        me: &Subject,
+    ) -> Result<Vec<(ClassId, String, bool)>, AppError> {
+        let rules = self.messaging_rules()?;
+        let dir = self.directory();
+        Ok(dir
+            .current_classes()
+            .into_iter()
+            .filter(|c| dir.can_on_class(me, Action::PostLiaison, c.id))
+            .map(|c| (c.id, c.name.clone(), rules.classmates.contains(&c.id)))
+            .collect())
+    }
+
+    /// Lets the pupils of a class write to each other, or stops it (its teacher or the
+    /// headteacher). Takes effect at once.
+    pub fn allow_classmates(
+        &self,
+        me: &Subject,
+        class: ClassId,
+        allowed: bool,
+    ) -> Result<(), AppError> {
+        if !self
+            .directory()
+            .can_on_class(me, Action::PostLiaison, class)
+        {
+            return Err(AppError::Forbidden);
+        }
+        self.store.write(|w| {
+            let mut rules = db::rules(w)?;
+            rules.classmates.retain(|c| *c != class);
+            if allowed {
+                rules.classmates.push(class);
+            }
+            w.put(&rules)?;
+            self.audit(
+                w,
+                Some(me),
+                if allowed {
+                    "classmates allowed"
+                } else {
+                    "classmates stopped"
+                },
+                class.to_string(),
             )
         })?;
         Ok(())

@@ -367,6 +367,39 @@ fn the_emergency_switch_takes_effect_at_once_and_staff_keep_sending() {
 }
 
 #[test]
+fn a_teacher_lets_her_own_class_write_to_each_other_and_no_other() {
+    let w = world();
+    let cp = w.pupils(0);
+    let pupil = w.subject(cp[0]);
+    let teacher = w.teacher(0);
+    assert!(matches!(
+        w.app.allow_classmates(&w.teacher(1), w.class(0), true),
+        Err(AppError::Forbidden)
+    ));
+    assert!(matches!(
+        w.app.allow_classmates(&pupil, w.class(0), true),
+        Err(AppError::Forbidden)
+    ));
+    let settings = w.app.classmates_settings(&teacher).expect("settings");
+    assert_eq!(settings.len(), 1, "only her own class: {settings:?}");
+    assert_eq!((settings[0].0, settings[0].2), (w.class(0), false));
+
+    w.app
+        .allow_classmates(&teacher, w.class(0), true)
+        .expect("her class");
+    w.send(&pupil, &[cp[1]], "On joue à la récré ?")
+        .expect("classmates allowed");
+    w.app
+        .allow_classmates(&teacher, w.class(0), false)
+        .expect("her class");
+    assert_eq!(
+        refused(w.send(&pupil, &[cp[1]], "Et demain ?")),
+        Problem::MayNotWrite(name(&w, cp[1])),
+        "stopped at once"
+    );
+}
+
+#[test]
 fn a_pupils_sixth_message_in_a_minute_is_refused() {
     let w = world();
     let pupil = w.subject(w.pupils(0)[0]);

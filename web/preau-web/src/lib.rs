@@ -252,6 +252,7 @@ fn messages_routes() -> Router<WebState> {
         .route(p::MESSAGE_RULES, get(m::rules).post(m::save_rules))
         .route(p::MESSAGE_EMERGENCY, post(m::emergency))
         .route(p::MESSAGE_REPORTS, get(m::reports))
+        .route(p::MESSAGE_CLASSMATES, post(m::classmates))
         .route(p::CONVERSATION, get(m::conversation))
         .route(
             p::CONVERSATION_REPLY,

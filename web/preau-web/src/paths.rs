@@ -217,6 +217,8 @@ pub const MESSAGE_RULES: &str = "/messages/regles";
 pub const MESSAGE_EMERGENCY: &str = "/messages/regles/urgence";
 /// The messages reported to the headteacher.
 pub const MESSAGE_REPORTS: &str = "/messages/signalements";
+/// Let a class's pupils write to each other, or stop it (its teacher).
+pub const MESSAGE_CLASSMATES: &str = "/messages/classe/{id}/camarades";
 /// One conversation (`?signale=1` after a report).
 pub const CONVERSATION: &str = "/messages/{id}";
 /// Reply in a conversation (multipart).

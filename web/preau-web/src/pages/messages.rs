@@ -96,6 +96,14 @@ struct InboxView {
     rows: Vec<InboxRow>,
     moderate: bool,
     emergency: bool,
+    classmates: Vec<ClassmatesRow>,
+}
+
+/// A class whose teacher may let its pupils write to each other.
+struct ClassmatesRow {
+    url: String,
+    name: String,
+    allowed: bool,
 }
 
 /// `GET /messages`.
@@ -123,7 +131,37 @@ pub async fn inbox(
         rows,
         moderate: may_moderate(&state, subject),
         emergency: state.app.messaging_rules()?.emergency,
+        classmates: state
+            .app
+            .classmates_settings(subject)?
+            .into_iter()
+            .map(|(id, name, allowed)| ClassmatesRow {
+                url: with(paths::MESSAGE_CLASSMATES, id),
+                name,
+                allowed,
+            })
+            .collect(),
     })
+}
+
+/// `POST /messages/classe/{id}/camarades` (`autoriser=1` to allow, anything else to stop).
+pub async fn classmates(
+    State(state): State<WebState>,
+    me: Me,
+    WebPath(id): WebPath<u64>,
+    WebForm(form): WebForm<ClassmatesForm>,
+) -> Result<Response, WebError> {
+    state
+        .app
+        .allow_classmates(&me.current.subject, ClassId(id), form.autoriser == "1")?;
+    Ok(redirect(paths::MESSAGES))
+}
+
+/// The classmates switch of a class.
+#[derive(Deserialize)]
+pub struct ClassmatesForm {
+    #[serde(default)]
+    autoriser: String,
 }
 
 /// Someone in the recipient picker.
