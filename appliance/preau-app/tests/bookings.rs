@@ -5,35 +5,25 @@
 //! teachers and not the headteacher, the approval workflow and the headteacher's changes
 //! tell the teacher, the access table, and many threads booking at once never double-book.
 
+mod support;
+
 use jiff::civil::{Date, Weekday, date};
 use jiff::tz::TimeZone;
 use jiff::{Timestamp, ToSpan};
-use preau_app::accounts::UserForm;
 use preau_app::bookings::{BookableForm, BookingRequest, CalendarForm, Repeat};
-use preau_app::demo::{DemoPlan, DemoSchool};
-use preau_app::{App, AppError, Clock, Problem, Settings};
+use preau_app::{AppError, Problem};
 use preau_core::booking::peak_use;
 use preau_core::{
     BookableId, BookableKind, Booking, BookingId, BookingStatus, Closure, Role, Subject, UserId,
 };
-use preau_store::Store;
 use std::collections::BTreeSet;
-use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::{Arc, Barrier};
+use std::sync::Barrier;
+use support::{School, paris_at, refused};
 
 const PERIODS: &str = "8:30-9:30\n9:30-10:30\n10:45-11:45\n13:30-14:30\n14:30-15:30\n15:45-16:30";
 
 fn paris() -> TimeZone {
     TimeZone::get("Europe/Paris").expect("Europe/Paris")
-}
-
-/// Unix seconds of a Paris wall-clock time.
-fn paris_at(day: Date, hour: i8, minute: i8) -> i64 {
-    day.at(hour, minute, 0, 0)
-        .to_zoned(paris())
-        .expect("Paris time")
-        .timestamp()
-        .as_second()
 }
 
 /// Unix seconds of a UTC wall-clock time.
@@ -53,60 +43,8 @@ fn paris_civil(unix: i64) -> (Date, String) {
     (z.date(), format!("{}:{:02}", z.hour(), z.minute()))
 }
 
-struct World {
-    app: App,
-    school: DemoSchool,
-    now: Arc<AtomicI64>,
-    _dir: tempfile::TempDir,
-}
-
-/// A demo school on a fresh store, with the clock at `now`.
-fn world(now: i64) -> World {
-    let dir = tempfile::tempdir().expect("tmp");
-    let now = Arc::new(AtomicI64::new(now));
-    let clock_now = now.clone();
-    let clock: Clock = Arc::new(move || clock_now.load(Ordering::SeqCst));
-    let store = Store::open(dir.path()).expect("store");
-    let app = App::new(store, Settings::default(), clock).expect("app");
-    let school = app.seed_demo(&DemoPlan::small()).expect("demo");
-    World {
-        app,
-        school,
-        now,
-        _dir: dir,
-    }
-}
-
-/// The usual clock of these tests: Monday 30 November 2026, 8:00 in Paris.
-fn monday_morning() -> World {
-    world(paris_at(date(2026, 11, 30), 8, 0))
-}
-
-impl World {
-    fn subject(&self, user: UserId) -> Subject {
-        let dir = self.app.directory();
-        dir.subject(dir.user(user).expect("user"))
-    }
-
-    fn head(&self) -> Subject {
-        self.subject(
-            self.school
-                .headteacher
-                .as_ref()
-                .expect("headteacher")
-                .user
-                .id,
-        )
-    }
-
-    fn teacher(&self, i: usize) -> Subject {
-        self.subject(self.school.teachers[i].user.id)
-    }
-
-    fn name_of(&self, user: UserId) -> String {
-        self.app.directory().user(user).expect("user").full_name()
-    }
-
+/// What only the booking tests need.
+impl School {
     /// The calendar of `zone` (shipped holidays, Wednesday-morning classes) and the limits.
     fn calendar(&self, zone: &str, per_week: u32, days_ahead: u32) {
         self.app
@@ -205,13 +143,6 @@ fn repeated(
     }
 }
 
-fn problem(result: Result<impl std::fmt::Debug, AppError>) -> Problem {
-    match result {
-        Err(AppError::Invalid(p)) => p,
-        other => panic!("expected a refusal, got {other:?}"),
-    }
-}
-
 /// Holidays of `zone` read straight from the shipped file (not through the code under test).
 fn holidays_from_csv(zone: &str) -> Vec<(Date, Date, String)> {
     let path = concat!(
@@ -265,7 +196,7 @@ fn a_weekly_booking_across_the_school_year_lands_only_on_school_days_of_the_zone
     assert_eq!(first_day.weekday(), Weekday::Tuesday, "rentrée 2026");
     let mut tuesdays_by_zone = Vec::new();
     for zone in ["A", "B", "C"] {
-        let w = world(paris_at(date(2026, 8, 25), 8, 0));
+        let w = School::at(paris_at(date(2026, 8, 25), 8, 0));
         w.calendar(zone, 0, 0);
         let holidays = holidays_from_csv(zone);
         let in_holidays = |d: Date| holidays.iter().any(|(a, b, _)| *a <= d && d <= *b);
@@ -385,7 +316,7 @@ fn a_weekly_booking_across_the_school_year_lands_only_on_school_days_of_the_zone
 
 #[test]
 fn daylight_saving_weeks_keep_nine_o_clock_at_nine() {
-    let w = world(paris_at(date(2026, 10, 1), 8, 0));
+    let w = School::at(paris_at(date(2026, 10, 1), 8, 0));
     w.calendar("B", 0, 0);
     let teacher = w.teacher(0);
     let what = w.bookable("Vidéoprojecteur (test)", 1, false);
@@ -481,7 +412,7 @@ fn daylight_saving_weeks_keep_nine_o_clock_at_nine() {
 
 #[test]
 fn every_other_week_until_the_day_before_the_holidays() {
-    let w = monday_morning();
+    let w = School::monday_morning();
     w.calendar("C", 0, 0);
     let teacher = w.teacher(0);
     let what = w.bookable("BCD (test)", 1, false);
@@ -569,7 +500,7 @@ fn every_other_week_until_the_day_before_the_holidays() {
     );
     // A series falling on no school day is refused.
     assert_eq!(
-        problem(w.app.book(
+        refused(w.app.book(
             &teacher,
             &repeated(
                 what,
@@ -586,12 +517,12 @@ fn every_other_week_until_the_day_before_the_holidays() {
 
 #[test]
 fn one_off_bookings_are_refused_when_the_school_is_closed_or_the_times_are_wrong() {
-    let w = monday_morning();
+    let w = School::monday_morning();
     w.calendar("C", 0, 0);
     let teacher = w.teacher(0);
     let what = w.bookable("Gymnase (test)", 1, false);
     let closed = |day: &str, start: &str, end: &str| -> (String, String) {
-        match problem(w.book_once(&teacher, what, day, start, end)) {
+        match refused(w.book_once(&teacher, what, day, start, end)) {
             Problem::SchoolClosed(when, why) => (when, why),
             other => panic!("{day} {start}-{end}: expected SchoolClosed, got {other:?}"),
         }
@@ -627,11 +558,11 @@ fn one_off_bookings_are_refused_when_the_school_is_closed_or_the_times_are_wrong
     assert!(why.contains("en dehors"), "after the day closes: {why}");
     // In the past: last Friday, and earlier this very morning (it is 8:00).
     assert_eq!(
-        problem(w.book_once(&teacher, what, "2026-11-27", "9:00", "10:00")),
+        refused(w.book_once(&teacher, what, "2026-11-27", "9:00", "10:00")),
         Problem::BookingPast
     );
     assert_eq!(
-        problem(w.book_once(&teacher, what, "2026-11-30", "7:30", "7:45")),
+        refused(w.book_once(&teacher, what, "2026-11-30", "7:30", "7:45")),
         Problem::BookingPast
     );
     // Times not on a quarter hour, or the wrong way round.
@@ -644,13 +575,13 @@ fn one_off_bookings_are_refused_when_the_school_is_closed_or_the_times_are_wrong
         ("neuf heures", "10:00"),
     ] {
         assert_eq!(
-            problem(w.book_once(&teacher, what, "2026-12-01", start, end)),
+            refused(w.book_once(&teacher, what, "2026-12-01", start, end)),
             Problem::BookingTime,
             "{start}-{end}"
         );
     }
     assert!(matches!(
-        problem(w.book_once(&teacher, what, "2027-02-31", "9:00", "10:00")),
+        refused(w.book_once(&teacher, what, "2027-02-31", "9:00", "10:00")),
         Problem::Date(_)
     ));
     // A pool is booked by quantity, never more than it has.
@@ -658,7 +589,7 @@ fn one_off_bookings_are_refused_when_the_school_is_closed_or_the_times_are_wrong
     let mut request = once(cart, "2026-12-01", "9:00", "10:00");
     request.quantity = 16;
     assert_eq!(
-        problem(w.app.book(&teacher, &request)),
+        refused(w.app.book(&teacher, &request)),
         Problem::Quantity(15)
     );
     // Nothing of the above was booked; what is allowed is.
@@ -672,7 +603,7 @@ fn one_off_bookings_are_refused_when_the_school_is_closed_or_the_times_are_wrong
     w.book_once(&teacher, what, "2026-12-01", "9:15", "10:45")
         .expect("quarter hours across periods");
     assert!(matches!(
-        problem(w.book_once(&w.teacher(1), what, "2026-12-01", "10:30", "11:00")),
+        refused(w.book_once(&w.teacher(1), what, "2026-12-01", "10:30", "11:00")),
         Problem::SlotTaken { .. }
     ));
     w.book_once(&w.teacher(1), what, "2026-12-01", "10:45", "11:00")
@@ -681,7 +612,7 @@ fn one_off_bookings_are_refused_when_the_school_is_closed_or_the_times_are_wrong
 
 #[test]
 fn limits_bind_teachers_but_not_the_headteacher() {
-    let w = monday_morning();
+    let w = School::monday_morning();
     w.calendar("C", 2, 30);
     let teacher = w.teacher(0);
     let head = w.head();
@@ -692,7 +623,7 @@ fn limits_bind_teachers_but_not_the_headteacher() {
         .book_once(&teacher, what, "2026-12-03", "9:00", "10:00")
         .unwrap();
     assert_eq!(
-        problem(w.book_once(&teacher, what, "2026-12-04", "9:00", "10:00")),
+        refused(w.book_once(&teacher, what, "2026-12-04", "9:00", "10:00")),
         Problem::WeeklyLimit(2)
     );
     // The next week is another week; the headteacher has no limit.
@@ -709,11 +640,11 @@ fn limits_bind_teachers_but_not_the_headteacher() {
     w.book_once(&teacher, what, "2026-12-18", "9:00", "10:00")
         .unwrap();
     assert_eq!(
-        problem(w.book_once(&teacher, what, "2027-01-05", "9:00", "10:00")),
+        refused(w.book_once(&teacher, what, "2027-01-05", "9:00", "10:00")),
         Problem::TooFarAhead(30)
     );
     assert_eq!(
-        problem(w.app.book(
+        refused(w.app.book(
             &teacher,
             &repeated(
                 what,
@@ -738,7 +669,7 @@ fn limits_bind_teachers_but_not_the_headteacher() {
     w.book_once(&other, what, "2026-12-17", "8:30", "9:00")
         .unwrap();
     assert_eq!(
-        problem(w.app.book(
+        refused(w.app.book(
             &other,
             &repeated(
                 what,
@@ -761,7 +692,7 @@ fn limits_bind_teachers_but_not_the_headteacher() {
 
 #[test]
 fn moving_a_booking_keeps_to_the_limits_and_asks_for_approval_again() {
-    let w = monday_morning();
+    let w = School::monday_morning();
     w.calendar("C", 1, 30);
     let teacher = w.teacher(0);
     let head = w.head();
@@ -774,9 +705,9 @@ fn moving_a_booking_keeps_to_the_limits_and_asks_for_approval_again() {
         .book_once(&teacher, gym, "2026-12-08", "9:00", "10:00")
         .unwrap();
     let when = |day: &str| w.app.move_booking(&teacher, first.id, day, "9:00", "10:00");
-    assert_eq!(problem(when("2027-06-01")), Problem::TooFarAhead(30));
+    assert_eq!(refused(when("2027-06-01")), Problem::TooFarAhead(30));
     assert_eq!(
-        problem(when("2026-12-10")),
+        refused(when("2026-12-10")),
         Problem::WeeklyLimit(1),
         "the week of 7 December already holds one of hers"
     );
@@ -802,11 +733,11 @@ fn moving_a_booking_keeps_to_the_limits_and_asks_for_approval_again() {
 
 #[test]
 fn a_series_longer_than_a_school_year_is_refused_whole() {
-    let w = monday_morning();
+    let w = School::monday_morning();
     let head = w.head();
     let room = w.bookable("Salle (test)", 1, false);
     assert_eq!(
-        problem(w.app.book(
+        refused(w.app.book(
             &head,
             &repeated(
                 room,
@@ -827,7 +758,7 @@ fn a_series_longer_than_a_school_year_is_refused_whole() {
 
 #[test]
 fn bookings_that_need_approval_hold_their_slot_until_the_headteacher_decides() {
-    let w = monday_morning();
+    let w = School::monday_morning();
     w.calendar("C", 0, 0);
     let head = w.head();
     let (a, b, c) = (w.teacher(0), w.teacher(1), w.teacher(2));
@@ -836,7 +767,7 @@ fn bookings_that_need_approval_hold_their_slot_until_the_headteacher_decides() {
         .book_once(&a, room, "2026-12-01", "9:00", "10:00")
         .unwrap();
     assert_eq!(first.status, BookingStatus::Pending);
-    match problem(w.book_once(&b, room, "2026-12-01", "9:30", "10:30")) {
+    match refused(w.book_once(&b, room, "2026-12-01", "9:30", "10:30")) {
         Problem::SlotTaken { name, holders, .. } => {
             assert_eq!(name, "Salle de motricité (test)");
             assert_eq!(
@@ -903,7 +834,7 @@ fn bookings_that_need_approval_hold_their_slot_until_the_headteacher_decides() {
 
 #[test]
 fn the_headteacher_cancels_or_moves_a_booking_and_the_teacher_is_told() {
-    let w = monday_morning();
+    let w = School::monday_morning();
     w.calendar("C", 0, 0);
     let head = w.head();
     let (a, b) = (w.teacher(0), w.teacher(1));
@@ -927,13 +858,13 @@ fn the_headteacher_cancels_or_moves_a_booking_and_the_teacher_is_told() {
         .book_once(&b, what, "2026-12-11", "9:00", "10:00")
         .unwrap();
     assert!(matches!(
-        problem(
+        refused(
             w.app
                 .move_booking(&head, booking.id, "2026-12-12", "9:00", "10:00")
         ),
         Problem::SchoolClosed(..)
     ));
-    match problem(
+    match refused(
         w.app
             .move_booking(&head, booking.id, "2026-12-11", "9:30", "10:30"),
     ) {
@@ -1048,24 +979,12 @@ const ACCESS: &str = "
 
 #[test]
 fn who_may_view_book_and_manage_bookings() {
-    let w = monday_morning();
+    let w = School::monday_morning();
     w.calendar("C", 0, 0);
     let head = w.head();
     let what = w.bookable("TNI mobile (test)", 1, false);
     let others = w.bookable("Salle informatique (test)", 1, false);
-    let extra = |role: Role, first: &str| -> Subject {
-        let (user, _) = w
-            .app
-            .create_user_as_system(&UserForm {
-                first_name: first.into(),
-                last_name: "Test".into(),
-                role: Some(role),
-                email: format!("{}@example.org", first.to_lowercase()),
-                ..UserForm::default()
-            })
-            .expect("account");
-        w.subject(user.id)
-    };
+    let extra = |role: Role, first: &str| w.subject(w.account(role, first, None, vec![]));
     let pupil = w.school.pupils[0].user.id;
     let parent = w.school.parents[0].user.id;
     let people: Vec<(&str, Subject)> = vec![
@@ -1190,7 +1109,7 @@ fn who_may_view_book_and_manage_bookings() {
 
 #[test]
 fn two_hundred_threads_booking_the_same_slot_make_one_booking() {
-    let w = monday_morning();
+    let w = School::monday_morning();
     w.calendar("C", 0, 0);
     let what = w.bookable("Vidéoprojecteur (test)", 1, false);
     let mut people = vec![w.head()];
@@ -1239,7 +1158,7 @@ fn two_hundred_threads_booking_the_same_slot_make_one_booking() {
 
 #[test]
 fn forty_threads_on_a_cart_of_fifteen_tablets_get_fifteen() {
-    let w = monday_morning();
+    let w = School::monday_morning();
     w.calendar("C", 0, 0);
     let cart = w.bookable("Chariot de tablettes (test)", 15, false);
     let mut people = vec![w.head()];
@@ -1320,7 +1239,7 @@ fn random_overlapping_bookings_from_many_threads_never_overbook() {
                 | 1
         });
     println!("seed {seed} (PREAU_TEST_SEED={seed} to replay)");
-    let w = monday_morning();
+    let w = School::monday_morning();
     w.calendar("C", 0, 0);
     let cart = w.bookable("Chariot de tablettes (test)", 15, false);
     let room = w.bookable("Salle informatique (test)", 1, false);
@@ -1388,21 +1307,20 @@ fn random_overlapping_bookings_from_many_threads_never_overbook() {
 #[test]
 fn the_clock_moves_and_past_bookings_stay_put() {
     // The clock is the test's: once a slot is over it cannot be booked, nor moved into.
-    let w = monday_morning();
+    let w = School::monday_morning();
     w.calendar("C", 0, 0);
     let teacher = w.teacher(0);
     let what = w.bookable("Vidéoprojecteur (test)", 1, false);
     let booking = w
         .book_once(&teacher, what, "2026-12-01", "9:00", "10:00")
         .unwrap();
-    w.now
-        .store(paris_at(date(2026, 12, 1), 11, 0), Ordering::SeqCst);
+    w.set_clock(paris_at(date(2026, 12, 1), 11, 0));
     assert_eq!(
-        problem(w.book_once(&teacher, what, "2026-12-01", "10:45", "11:45")),
+        refused(w.book_once(&teacher, what, "2026-12-01", "10:45", "11:45")),
         Problem::BookingPast
     );
     assert_eq!(
-        problem(
+        refused(
             w.app
                 .move_booking(&teacher, booking.id, "2026-12-01", "9:30", "10:30")
         ),

@@ -2,42 +2,20 @@
 //! 30 days and gives the space back; shares widen access read-only or read-write; a space's
 //! usage follows every change.
 
-use preau_app::demo::{DemoPlan, DemoSchool};
-use preau_app::{App, AppError, Clock, Problem, Settings};
+mod support;
+
+use preau_app::{AppError, Problem};
 use preau_core::{NodeId, ShareTarget, SpaceOwner, Subject};
-use preau_store::Store;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, Ordering};
+use support::School;
 
-struct World {
-    app: App,
-    school: DemoSchool,
-    now: Arc<AtomicI64>,
-    _dir: tempfile::TempDir,
+/// The demo school on Friday 4 December 2026, 17:00 in Paris.
+fn world() -> School {
+    School::at(1_796_400_000)
 }
 
-fn world() -> World {
-    let dir = tempfile::tempdir().expect("tmp");
-    let now = Arc::new(AtomicI64::new(1_796_400_000));
-    let clock_now = now.clone();
-    let clock: Clock = Arc::new(move || clock_now.load(Ordering::SeqCst));
-    let store = Store::open(dir.path()).expect("store");
-    let app = App::new(store, Settings::default(), clock).expect("app");
-    let school = app.seed_demo(&DemoPlan::small()).expect("demo");
-    World {
-        app,
-        school,
-        now,
-        _dir: dir,
-    }
-}
-
-impl World {
-    fn subject(&self, user: preau_core::UserId) -> Subject {
-        let dir = self.app.directory();
-        dir.subject(dir.user(user).expect("user"))
-    }
-
+/// What only the document tests need.
+impl School {
+    /// Saves `bytes` as `name` in `folder`, as `who`.
     fn save(
         &self,
         who: &Subject,
@@ -45,9 +23,7 @@ impl World {
         name: &str,
         bytes: &[u8],
     ) -> Result<NodeId, AppError> {
-        let mut incoming = self.app.incoming(name)?;
-        incoming.write(bytes)?;
-        let received = incoming.finish()?;
+        let (_, received) = self.received(name, bytes);
         Ok(self.app.save_file(who, folder, name, &received)?.id)
     }
 }
@@ -77,7 +53,7 @@ fn the_trash_empties_after_thirty_days_and_gives_the_space_back() {
     let (_, trash) = w.app.trash_of(&teacher, space.id).unwrap();
     assert_eq!(trash.len(), 1, "the folder is in the trash, whole");
     // Still counted while in the trash, and restorable for 30 days.
-    w.now.fetch_add(29 * 86_400, Ordering::SeqCst);
+    w.tick(29 * 86_400);
     assert_eq!(w.app.purge_trash().unwrap(), 0);
     assert_eq!(
         w.app
@@ -86,7 +62,7 @@ fn the_trash_empties_after_thirty_days_and_gives_the_space_back() {
             .used,
         5000
     );
-    w.now.fetch_add(2 * 86_400, Ordering::SeqCst);
+    w.tick(2 * 86_400);
     assert_eq!(w.app.purge_trash().unwrap(), 1);
     assert_eq!(
         w.app

@@ -5,81 +5,22 @@
 //! change until the deadline, groups and single pupils as audiences, an XSS corpus, the
 //! change feed and the demo.
 
+mod support;
+
 use jiff::civil::{Date, date};
-use jiff::tz::TimeZone;
+use preau_app::Problem;
 use preau_app::accounts::GroupForm;
-use preau_app::demo::{DemoPlan, DemoSchool};
 use preau_app::liaison::WordForm;
-use preau_app::{App, AppError, Clock, Problem, Settings};
-use preau_core::{ClassId, LiaisonAudience, Role, Subject, UserId, Word};
-use preau_store::Store;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, Ordering};
+use preau_core::{LiaisonAudience, Role, UserId, Word};
+use support::{School, forbidden, hidden, paris_at, refused};
 
-/// Unix seconds of a Paris wall-clock time.
-fn paris_at(day: Date, hour: i8, minute: i8) -> i64 {
-    day.at(hour, minute, 0, 0)
-        .to_zoned(TimeZone::get("Europe/Paris").expect("Europe/Paris"))
-        .expect("Paris time")
-        .timestamp()
-        .as_second()
+/// The small demo school on Monday 30 November 2026, 8:00.
+fn world() -> School {
+    School::monday_morning()
 }
 
-struct World {
-    app: App,
-    school: DemoSchool,
-    now: Arc<AtomicI64>,
-    _dir: tempfile::TempDir,
-}
-
-/// The small demo school (a CP of 30 and a CM2 of 6) on Monday 30 November 2026, 8:00.
-fn world() -> World {
-    let dir = tempfile::tempdir().expect("tmp");
-    let now = Arc::new(AtomicI64::new(paris_at(date(2026, 11, 30), 8, 0)));
-    let clock_now = now.clone();
-    let clock: Clock = Arc::new(move || clock_now.load(Ordering::SeqCst));
-    let store = Store::open(dir.path()).expect("store");
-    let app = App::new(store, Settings::default(), clock).expect("app");
-    let school = app.seed_demo(&DemoPlan::small()).expect("demo");
-    World {
-        app,
-        school,
-        now,
-        _dir: dir,
-    }
-}
-
-impl World {
-    fn subject(&self, user: UserId) -> Subject {
-        let dir = self.app.directory();
-        dir.subject(dir.user(user).expect("user"))
-    }
-
-    fn class(&self, i: usize) -> ClassId {
-        self.school.classes[i].id
-    }
-
-    fn teacher(&self, i: usize) -> Subject {
-        self.subject(self.school.teachers[i].user.id)
-    }
-
-    fn head(&self) -> Subject {
-        self.subject(self.school.headteacher.as_ref().expect("head").user.id)
-    }
-
-    /// The `n`-th pupil of class `i`.
-    fn pupil(&self, i: usize, n: usize) -> UserId {
-        let class = self.class(i);
-        self.school
-            .pupils
-            .iter()
-            .filter(|p| p.user.classes.contains(&class))
-            .nth(n)
-            .expect("pupil")
-            .user
-            .id
-    }
-
+/// What only the carnet de liaison tests need.
+impl School {
     /// The `n`-th pupil of class `i` who is an only child with two guardians (the demo
     /// has siblings and single-parent families).
     fn only_child(&self, i: usize, n: usize) -> UserId {
@@ -101,15 +42,8 @@ impl World {
             .id
     }
 
-    /// The `g`-th guardian of `pupil`.
-    fn guardian(&self, pupil: UserId, g: usize) -> Subject {
-        let dir = self.app.directory();
-        let id = dir.user(pupil).expect("pupil").guardians[g];
-        self.subject(id)
-    }
-
     fn set_day(&self, day: Date, hour: i8) {
-        self.now.store(paris_at(day, hour, 0), Ordering::SeqCst);
+        self.set_clock(paris_at(day, hour, 0));
     }
 
     /// Posts a word as the CP's teacher.
@@ -128,27 +62,6 @@ impl World {
             )
             .expect("posted")
     }
-}
-
-fn refused(result: Result<impl std::fmt::Debug, AppError>) -> Problem {
-    match result {
-        Err(AppError::Invalid(p)) => p,
-        other => panic!("expected a refusal, got {other:?}"),
-    }
-}
-
-fn hidden<T: std::fmt::Debug>(result: Result<T, AppError>) {
-    assert!(
-        matches!(result, Err(AppError::NotFound)),
-        "expected not found, got {result:?}"
-    );
-}
-
-fn forbidden<T: std::fmt::Debug>(result: Result<T, AppError>) {
-    assert!(
-        matches!(result, Err(AppError::Forbidden | AppError::NotFound)),
-        "expected a refusal, got {result:?}"
-    );
 }
 
 #[test]

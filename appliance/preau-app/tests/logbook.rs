@@ -5,84 +5,22 @@
 //! to those who may read the entry, refusals that say why, tombstones in the change feed, and
 //! the homework feed as iCalendar.
 
+mod support;
+
 use jiff::civil::{Date, date};
-use jiff::tz::TimeZone;
-use preau_app::accounts::UserForm;
-use preau_app::demo::{DemoPlan, DemoSchool};
 use preau_app::logbook::{Agenda, EntryForm};
-use preau_app::{App, AppError, Clock, Problem, Settings};
-use preau_core::{ClassId, EntryId, LogbookEntry, NodeId, Role, SpaceOwner, Subject, UserId};
-use preau_store::Store;
+use preau_app::{AppError, Problem};
+use preau_core::{ClassId, EntryId, LogbookEntry, Role, SpaceOwner, Subject, UserId};
 use std::io::Read;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, Ordering};
+use support::{School, forbidden, refused};
 
-/// Unix seconds of a Paris wall-clock time.
-fn paris_at(day: Date, hour: i8, minute: i8) -> i64 {
-    day.at(hour, minute, 0, 0)
-        .to_zoned(TimeZone::get("Europe/Paris").expect("Europe/Paris"))
-        .expect("Paris time")
-        .timestamp()
-        .as_second()
+/// The small demo school on Monday 30 November 2026 at 8:00 in Paris.
+fn world() -> School {
+    School::monday_morning()
 }
 
-struct World {
-    app: App,
-    school: DemoSchool,
-    _now: Arc<AtomicI64>,
-    _dir: tempfile::TempDir,
-}
-
-/// The small demo school (a CP of 30 and a CM2 of 6, zone C calendar) on a fresh store, on
-/// Monday 30 November 2026 at 8:00 in Paris.
-fn world() -> World {
-    let dir = tempfile::tempdir().expect("tmp");
-    let now = Arc::new(AtomicI64::new(paris_at(date(2026, 11, 30), 8, 0)));
-    let clock_now = now.clone();
-    let clock: Clock = Arc::new(move || clock_now.load(Ordering::SeqCst));
-    let store = Store::open(dir.path()).expect("store");
-    let app = App::new(store, Settings::default(), clock).expect("app");
-    let school = app.seed_demo(&DemoPlan::small()).expect("demo");
-    World {
-        app,
-        school,
-        _now: now,
-        _dir: dir,
-    }
-}
-
-impl World {
-    fn subject(&self, user: UserId) -> Subject {
-        let dir = self.app.directory();
-        dir.subject(dir.user(user).expect("user"))
-    }
-
-    fn class(&self, i: usize) -> ClassId {
-        self.school.classes[i].id
-    }
-
-    /// The teacher of the CP (0) or of the CM2 (1).
-    fn teacher(&self, i: usize) -> Subject {
-        self.subject(self.school.teachers[i].user.id)
-    }
-
-    fn head(&self) -> Subject {
-        self.subject(self.school.headteacher.as_ref().expect("head").user.id)
-    }
-
-    /// The `n`-th pupil of class `i`.
-    fn pupil(&self, i: usize, n: usize) -> UserId {
-        let class = self.class(i);
-        self.school
-            .pupils
-            .iter()
-            .filter(|p| p.user.classes.contains(&class))
-            .nth(n)
-            .expect("pupil")
-            .user
-            .id
-    }
-
+/// What only the cahier de textes tests need.
+impl School {
     /// The first pupil of the CP, whose guardians are the demo's signed-up parents.
     fn child(&self) -> UserId {
         self.school.pupils[0].user.id
@@ -92,64 +30,11 @@ impl World {
         self.subject(self.school.parents[0].user.id)
     }
 
-    /// A guardian of `pupil`.
-    fn guardian_of(&self, pupil: UserId) -> Subject {
-        let dir = self.app.directory();
-        let g = dir.user(pupil).expect("pupil").guardians[0];
-        self.subject(g)
-    }
-
-    fn account(
-        &self,
-        role: Role,
-        first: &str,
-        class: Option<ClassId>,
-        guardians: Vec<UserId>,
-    ) -> UserId {
-        let (user, _) = self
-            .app
-            .create_user_as_system(&UserForm {
-                first_name: first.into(),
-                last_name: "Essai".into(),
-                role: Some(role),
-                birth_date: if role == Role::Pupil {
-                    "2019-05-04".into()
-                } else {
-                    String::new()
-                },
-                class,
-                guardians,
-                email: if role == Role::Pupil {
-                    String::new()
-                } else {
-                    format!("{}@example.org", first.to_lowercase())
-                },
-                ..UserForm::default()
-            })
-            .expect("account");
-        user.id
-    }
-
     /// Writes an entry in the CP as its teacher.
     fn write(&self, form: EntryForm) -> Vec<LogbookEntry> {
         self.app
             .write_logbook_entry(&self.teacher(0), self.class(0), &form)
             .expect("entry written")
-    }
-
-    /// A file in `who`'s own space.
-    fn own_file(&self, who: &Subject, name: &str, text: &str) -> NodeId {
-        let space = self
-            .app
-            .ensure_space(SpaceOwner::Personal(who.user))
-            .expect("space");
-        let mut incoming = self.app.incoming(name).expect("incoming");
-        incoming.write(text.as_bytes()).expect("write");
-        let received = incoming.finish().expect("finish");
-        self.app
-            .save_file(who, space.root, name, &received)
-            .expect("file")
-            .id
     }
 }
 
@@ -166,20 +51,6 @@ fn session(day: &str, title: &str, done: &str, homework: &str, due: &str) -> Ent
 
 fn titles(views: &[preau_app::logbook::EntryView]) -> Vec<&str> {
     views.iter().map(|v| v.entry.title.as_str()).collect()
-}
-
-fn refused(result: Result<impl std::fmt::Debug, AppError>) -> Problem {
-    match result {
-        Err(AppError::Invalid(p)) => p,
-        other => panic!("expected a refusal, got {other:?}"),
-    }
-}
-
-fn hidden<T: std::fmt::Debug>(result: Result<T, AppError>) {
-    assert!(
-        matches!(result, Err(AppError::NotFound | AppError::Forbidden)),
-        "expected a refusal, got {result:?}"
-    );
 }
 
 fn week(agenda: &Agenda) -> Vec<(Date, Vec<&str>, Vec<&str>)> {
@@ -365,7 +236,7 @@ fn weekly_entries_skip_the_holidays_and_homework_moves_to_the_next_school_day() 
         .map(|d| d.date)
         .collect();
     assert_eq!(lectures, [date(2026, 12, 7), date(2026, 12, 14)]);
-    hidden(w.app.logbook_entry(&teacher, made[3].id));
+    forbidden(w.app.logbook_entry(&teacher, made[3].id));
 }
 
 #[test]
@@ -386,7 +257,7 @@ fn a_tick_is_the_pupils_own_and_teachers_see_only_counts() {
     let ticked = |who: &Subject| w.app.logbook_entry(who, entry).expect("entry").ticked;
     assert!(ticked(&pupil_a));
     assert!(!ticked(&pupil_b), "another pupil does not see the tick");
-    assert!(!ticked(&w.guardian_of(a)), "nor does the family");
+    assert!(!ticked(&w.guardian(a, 0)), "nor does the family");
     assert!(!ticked(&w.teacher(0)));
     let view = w.app.logbook_entry(&w.teacher(0), entry).expect("entry");
     assert_eq!(view.ticks, Some((1, 30)), "the teacher sees how many");
@@ -396,9 +267,9 @@ fn a_tick_is_the_pupils_own_and_teachers_see_only_counts() {
     );
 
     // Only pupils of the class tick, and only for themselves.
-    hidden(w.app.tick_homework(&w.guardian_of(a), entry, true));
-    hidden(w.app.tick_homework(&w.teacher(0), entry, true));
-    hidden(w.app.tick_homework(&w.subject(w.pupil(1, 0)), entry, true));
+    forbidden(w.app.tick_homework(&w.guardian(a, 0), entry, true));
+    forbidden(w.app.tick_homework(&w.teacher(0), entry, true));
+    forbidden(w.app.tick_homework(&w.subject(w.pupil(1, 0)), entry, true));
     assert_eq!(
         w.app
             .logbook_entry(&w.teacher(0), entry)
@@ -437,50 +308,51 @@ fn the_access_table_of_the_cahier_de_textes() {
 
     // A pupil of another class.
     let other_pupil = w.subject(w.pupil(1, 0));
-    hidden(w.app.logbook_entry(&other_pupil, entry));
-    hidden(w.app.class_agenda(&other_pupil, cp, day.0, day.1));
-    hidden(w.app.pupil_agenda(&other_pupil, child, day.0, day.1));
-    hidden(w.app.open_logbook_attachment(&other_pupil, entry, 0));
-    hidden(w.app.logbook_feed_token(&other_pupil, cp));
+    forbidden(w.app.logbook_entry(&other_pupil, entry));
+    forbidden(w.app.class_agenda(&other_pupil, cp, day.0, day.1));
+    forbidden(w.app.pupil_agenda(&other_pupil, child, day.0, day.1));
+    forbidden(w.app.open_logbook_attachment(&other_pupil, entry, 0));
+    forbidden(w.app.logbook_feed_token(&other_pupil, cp));
 
     // A parent of another family: not this child, and not the class when theirs is elsewhere.
-    let cp_neighbour = w.guardian_of(w.pupil(0, 5));
+    let cp_neighbour = w.guardian(w.pupil(0, 5), 0);
     assert!(!cp_neighbour.children.contains(&child));
-    hidden(w.app.pupil_agenda(&cp_neighbour, child, day.0, day.1));
-    let cm2_parent = w.guardian_of(w.pupil(1, 0));
+    forbidden(w.app.pupil_agenda(&cp_neighbour, child, day.0, day.1));
+    let cm2_parent = w.guardian(w.pupil(1, 0), 0);
     if !cm2_parent.classes.contains(&cp) {
-        hidden(w.app.logbook_entry(&cm2_parent, entry));
-        hidden(w.app.class_agenda(&cm2_parent, cp, day.0, day.1));
-        hidden(w.app.pupil_agenda(&cm2_parent, child, day.0, day.1));
+        forbidden(w.app.logbook_entry(&cm2_parent, entry));
+        forbidden(w.app.class_agenda(&cm2_parent, cp, day.0, day.1));
+        forbidden(w.app.pupil_agenda(&cm2_parent, child, day.0, day.1));
     }
 
     // A teacher of another class.
     let cm2_teacher = w.teacher(1);
-    hidden(w.app.class_agenda(&cm2_teacher, cp, day.0, day.1));
-    hidden(w.app.logbook_entry(&cm2_teacher, entry));
-    hidden(w.app.write_logbook_entry(
+    forbidden(w.app.class_agenda(&cm2_teacher, cp, day.0, day.1));
+    forbidden(w.app.logbook_entry(&cm2_teacher, entry));
+    forbidden(w.app.write_logbook_entry(
         &cm2_teacher,
         cp,
         &session("2026-12-01", "Intrus", "x", "", ""),
     ));
-    hidden(w.app.update_logbook_entry(
+    forbidden(w.app.update_logbook_entry(
         &cm2_teacher,
         entry,
         &session("2026-12-01", "Intrus", "x", "", ""),
     ));
-    hidden(w.app.delete_logbook_entry(&cm2_teacher, entry, false));
-    hidden(w.app.renew_logbook_feed(&cm2_teacher, cp));
+    forbidden(w.app.delete_logbook_entry(&cm2_teacher, entry, false));
+    forbidden(w.app.renew_logbook_feed(&cm2_teacher, cp));
     assert!(w.app.class_agenda(&cm2_teacher, cm2, day.0, day.1).is_ok());
 
     // Pupils and parents read, never write.
     for reader in [w.subject(child), w.parent()] {
         assert!(w.app.logbook_entry(&reader, entry).is_ok());
-        hidden(
-            w.app
-                .write_logbook_entry(&reader, cp, &session("2026-12-01", "Moi", "x", "", "")),
-        );
-        hidden(w.app.delete_logbook_entry(&reader, entry, false));
-        hidden(w.app.renew_logbook_feed(&reader, cp));
+        forbidden(w.app.write_logbook_entry(
+            &reader,
+            cp,
+            &session("2026-12-01", "Moi", "x", "", ""),
+        ));
+        forbidden(w.app.delete_logbook_entry(&reader, entry, false));
+        forbidden(w.app.renew_logbook_feed(&reader, cp));
     }
 
     // The headteacher reads and writes every class.
@@ -517,7 +389,7 @@ fn the_access_table_of_the_cahier_de_textes() {
     let classes: Vec<ClassId> = w.app.logbook_classes(&parent).iter().map(|c| c.0).collect();
     assert!(classes.contains(&cp) && classes.contains(&cm2));
     // Yet not a child of another family in those classes.
-    hidden(w.app.pupil_agenda(&parent, child, day.0, day.1));
+    forbidden(w.app.pupil_agenda(&parent, child, day.0, day.1));
 }
 
 /// Attacks a sanitiser must defuse, as a teacher might paste them.
@@ -660,27 +532,27 @@ fn attached_files_are_frozen_and_served_only_to_those_who_may_read_the_entry() {
     for stranger in [
         w.subject(w.pupil(1, 0)),
         w.teacher(1),
-        w.guardian_of(w.pupil(1, 0)),
+        w.guardian(w.pupil(1, 0), 0),
     ] {
         if stranger.classes.contains(&w.class(0)) {
             continue;
         }
-        hidden(w.app.open_logbook_attachment(&stranger, entry.id, 0));
+        forbidden(w.app.open_logbook_attachment(&stranger, entry.id, 0));
     }
-    hidden(w.app.open_logbook_attachment(&teacher, entry.id, 1));
+    forbidden(w.app.open_logbook_attachment(&teacher, entry.id, 1));
 
     // A deleted entry serves nothing.
     w.app
         .delete_logbook_entry(&teacher, entry.id, false)
         .expect("delete");
-    hidden(w.app.open_logbook_attachment(&teacher, entry.id, 0));
+    forbidden(w.app.open_logbook_attachment(&teacher, entry.id, 0));
 
     // Only files the teacher may read can be attached.
     let colleague = w.teacher(1);
     let theirs = w.own_file(&colleague, "secret.txt", "à moi");
     let mut form = session("2026-11-30", "Lecture", "x", "", "");
     form.files = vec![theirs];
-    hidden(w.app.write_logbook_entry(&teacher, w.class(0), &form));
+    forbidden(w.app.write_logbook_entry(&teacher, w.class(0), &form));
     let offered: Vec<String> = w
         .app
         .attachable_files(&teacher, w.class(0))
@@ -823,15 +695,15 @@ fn the_homework_feed_holds_each_homework_on_its_due_day() {
     );
 
     // Renewing the secret closes the old address; only teachers may.
-    hidden(w.app.renew_logbook_feed(&pupil, w.class(0)));
+    forbidden(w.app.renew_logbook_feed(&pupil, w.class(0)));
     let fresh = w
         .app
         .renew_logbook_feed(&w.teacher(0), w.class(0))
         .expect("renew");
     assert_ne!(fresh, token);
-    hidden(w.app.homework_feed(&token));
+    forbidden(w.app.homework_feed(&token));
     assert!(w.app.homework_feed(&fresh).is_ok());
-    hidden(w.app.homework_feed("nothing"));
+    forbidden(w.app.homework_feed("nothing"));
 }
 
 #[test]

@@ -4,84 +4,22 @@
 //! reach the headteacher alone, unread counts and read marks, attachments frozen and served
 //! only to participants (pictures re-encoded), and an XSS corpus stored harmless.
 
-use jiff::civil::{Date, date};
-use jiff::tz::TimeZone;
-use preau_app::demo::{DemoPlan, DemoSchool};
-use preau_app::documents::Received;
+mod support;
+
+use jiff::civil::date;
 use preau_app::messages::NewMessage;
-use preau_app::{App, AppError, Clock, Problem, Settings};
-use preau_core::{
-    ClassId, Conversation, MessagingRules, NodeId, Role, SpaceOwner, Subject, UserId,
-};
-use preau_store::Store;
+use preau_app::{AppError, Problem};
+use preau_core::{Conversation, MessagingRules, Role, SpaceOwner, Subject, UserId};
 use std::io::Read;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, Ordering};
+use support::{School, hidden, paris_at, refused};
 
-/// Unix seconds of a Paris wall-clock time.
-fn paris_at(day: Date, hour: i8, minute: i8) -> i64 {
-    day.at(hour, minute, 0, 0)
-        .to_zoned(TimeZone::get("Europe/Paris").expect("Europe/Paris"))
-        .expect("Paris time")
-        .timestamp()
-        .as_second()
+/// The small demo school on Monday 30 November 2026 at 10:00 in Paris.
+fn world() -> School {
+    School::at(paris_at(date(2026, 11, 30), 10, 0))
 }
 
-struct World {
-    app: App,
-    school: DemoSchool,
-    now: Arc<AtomicI64>,
-    _dir: tempfile::TempDir,
-}
-
-/// The small demo school (a CP of 30 and a CM2 of 6) on a fresh store, on Monday
-/// 30 November 2026 at 10:00 in Paris.
-fn world() -> World {
-    let dir = tempfile::tempdir().expect("tmp");
-    let now = Arc::new(AtomicI64::new(paris_at(date(2026, 11, 30), 10, 0)));
-    let clock_now = now.clone();
-    let clock: Clock = Arc::new(move || clock_now.load(Ordering::SeqCst));
-    let store = Store::open(dir.path()).expect("store");
-    let app = App::new(store, Settings::default(), clock).expect("app");
-    let school = app.seed_demo(&DemoPlan::small()).expect("demo");
-    World {
-        app,
-        school,
-        now,
-        _dir: dir,
-    }
-}
-
-impl World {
-    fn subject(&self, user: UserId) -> Subject {
-        let dir = self.app.directory();
-        dir.subject(dir.user(user).expect("user"))
-    }
-
-    fn class(&self, i: usize) -> ClassId {
-        self.school.classes[i].id
-    }
-
-    /// The teacher of the CP (0) or of the CM2 (1).
-    fn teacher(&self, i: usize) -> Subject {
-        self.subject(self.school.teachers[i].user.id)
-    }
-
-    fn head(&self) -> Subject {
-        self.subject(self.school.headteacher.as_ref().expect("head").user.id)
-    }
-
-    /// The pupils of class `i`.
-    fn pupils(&self, i: usize) -> Vec<UserId> {
-        let class = self.class(i);
-        self.school
-            .pupils
-            .iter()
-            .filter(|p| p.user.classes.contains(&class))
-            .map(|p| p.user.id)
-            .collect()
-    }
-
+/// What only the message tests need.
+impl School {
     /// One guardian of each of `n` families whose children are all in class `i` (so that
     /// the other class's teachers are strangers to them).
     fn parents_only_in(&self, i: usize, n: usize) -> Vec<Subject> {
@@ -106,10 +44,6 @@ impl World {
         out
     }
 
-    fn tick(&self, seconds: i64) {
-        self.now.fetch_add(seconds, Ordering::SeqCst);
-    }
-
     fn send(
         &self,
         from: &Subject,
@@ -127,43 +61,6 @@ impl World {
             &[],
         )
     }
-
-    fn received(&self, name: &str, bytes: &[u8]) -> (String, Received) {
-        let mut incoming = self.app.incoming(name).expect("incoming");
-        incoming.write(bytes).expect("write");
-        (name.to_string(), incoming.finish().expect("finish"))
-    }
-
-    /// A file in `who`'s own space.
-    fn own_file(&self, who: &Subject, name: &str, text: &str) -> NodeId {
-        let space = self
-            .app
-            .ensure_space(SpaceOwner::Personal(who.user))
-            .expect("space");
-        let (_, received) = self.received(name, text.as_bytes());
-        self.app
-            .save_file(who, space.root, name, &received)
-            .expect("file")
-            .id
-    }
-}
-
-fn refused(result: Result<impl std::fmt::Debug, AppError>) -> Problem {
-    match result {
-        Err(AppError::Invalid(p)) => p,
-        other => panic!("expected a refusal, got {other:?}"),
-    }
-}
-
-fn not_found(result: Result<impl std::fmt::Debug, AppError>) {
-    match result {
-        Err(AppError::NotFound) => {}
-        other => panic!("expected « not found », got {other:?}"),
-    }
-}
-
-fn name(w: &World, user: UserId) -> String {
-    w.app.directory().user(user).expect("user").full_name()
 }
 
 #[test]
@@ -182,7 +79,7 @@ fn a_pupil_writes_only_to_their_teachers_and_to_classmates_when_the_class_allows
     ] {
         assert_eq!(
             refused(w.send(&pupil, &[to], "Bonjour")),
-            Problem::MayNotWrite(name(&w, to)),
+            Problem::MayNotWrite(w.name_of(to)),
             "{why}"
         );
     }
@@ -224,7 +121,7 @@ fn a_pupil_writes_only_to_their_teachers_and_to_classmates_when_the_class_allows
     let cm2_pupil = w.pupils(1)[0];
     assert_eq!(
         refused(w.send(&pupil, &[cm2_pupil], "Bonjour")),
-        Problem::MayNotWrite(name(&w, cm2_pupil))
+        Problem::MayNotWrite(w.name_of(cm2_pupil))
     );
 }
 
@@ -236,12 +133,12 @@ fn a_parent_writes_to_their_childs_teachers_and_never_sees_another_familys_conve
 
     assert_eq!(
         refused(w.send(&parent, &[cm2_teacher], "Bonjour")),
-        Problem::MayNotWrite(name(&w, cm2_teacher)),
+        Problem::MayNotWrite(w.name_of(cm2_teacher)),
         "another family's teacher"
     );
     assert_eq!(
         refused(w.send(&parent, &[neighbour.user], "Bonjour")),
-        Problem::MayNotWrite(name(&w, neighbour.user)),
+        Problem::MayNotWrite(w.name_of(neighbour.user)),
         "another parent"
     );
     let to_teacher = w
@@ -252,8 +149,8 @@ fn a_parent_writes_to_their_childs_teachers_and_never_sees_another_familys_conve
         .expect("to the headteacher");
 
     // The other family knows nothing of it.
-    not_found(w.app.open_conversation(&neighbour, to_teacher.id));
-    not_found(
+    hidden(w.app.open_conversation(&neighbour, to_teacher.id));
+    hidden(
         w.app
             .reply(&neighbour, to_teacher.id, "Moi aussi", &[], &[]),
     );
@@ -261,11 +158,11 @@ fn a_parent_writes_to_their_childs_teachers_and_never_sees_another_familys_conve
         .app
         .open_conversation(&parent, to_teacher.id)
         .expect("own conversation");
-    not_found(w.app.report_message(&neighbour, messages[0].id, "?"));
-    not_found(w.app.open_message_attachment(&neighbour, messages[0].id, 0));
+    hidden(w.app.report_message(&neighbour, messages[0].id, "?"));
+    hidden(w.app.open_message_attachment(&neighbour, messages[0].id, 0));
     assert!(w.app.conversations(&neighbour).expect("list").is_empty());
     // Nor does the CM2's teacher.
-    not_found(w.app.open_conversation(&w.teacher(1), to_teacher.id));
+    hidden(w.app.open_conversation(&w.teacher(1), to_teacher.id));
 }
 
 #[test]
@@ -300,7 +197,7 @@ fn a_teachers_message_to_three_parents_makes_three_private_conversations() {
         .expect("teacher reads");
     assert_eq!(messages.len(), 2);
     for (parent, conversation) in parents.iter().zip(&started).skip(1) {
-        not_found(w.app.open_conversation(parent, first.id));
+        hidden(w.app.open_conversation(parent, first.id));
         let (_, theirs) = w
             .app
             .open_conversation(parent, conversation.id)
@@ -394,7 +291,7 @@ fn a_teacher_lets_her_own_class_write_to_each_other_and_no_other() {
         .expect("her class");
     assert_eq!(
         refused(w.send(&pupil, &[cp[1]], "Et demain ?")),
-        Problem::MayNotWrite(name(&w, cp[1])),
+        Problem::MayNotWrite(w.name_of(cp[1])),
         "stopped at once"
     );
 }
@@ -498,7 +395,7 @@ fn unread_counts_follow_what_was_read() {
     let list = w.app.conversations(&parent).expect("list");
     assert_eq!(list.len(), 1);
     assert_eq!(list[0].unread, 1);
-    assert_eq!(list[0].with, vec![name(&w, teacher.user)]);
+    assert_eq!(list[0].with, vec![w.name_of(teacher.user)]);
 
     w.app
         .open_conversation(&parent, conversation.id)
@@ -591,13 +488,13 @@ fn attachments_are_frozen_and_served_only_to_participants() {
             ("Liste.txt".to_string(), "crayons, cahier".to_string()),
         ]
     );
-    not_found(w.app.open_message_attachment(&parent, id, 2));
+    hidden(w.app.open_message_attachment(&parent, id, 2));
     // Not a picture: no re-encoded form of it.
-    not_found(w.app.message_picture(&parent, id, 0));
+    hidden(w.app.message_picture(&parent, id, 0));
     // Nobody else.
     let stranger = w.parents_only_in(0, 2).remove(1);
-    not_found(w.app.open_message_attachment(&stranger, id, 0));
-    not_found(w.app.open_message_attachment(&w.head(), id, 0));
+    hidden(w.app.open_message_attachment(&stranger, id, 0));
+    hidden(w.app.open_message_attachment(&w.head(), id, 0));
     // A file of someone else's space cannot be attached.
     assert!(
         w.app

@@ -4,105 +4,21 @@
 //! but keeps it as a replicated tombstone, pictures are re-encoded and other files stay
 //! attachments, and an XSS corpus in titles and bodies comes out harmless.
 
-use preau_app::accounts::UserForm;
-use preau_app::demo::{DemoPlan, DemoSchool};
+mod support;
+
 use preau_app::documents::Received;
 use preau_app::news::{NewsForm, PictureSize, is_picture};
-use preau_app::{App, AppError, Clock, Problem, Settings, paris};
-use preau_core::{ClassId, News, NewsAudience, NewsId, Role, Subject, UserId};
-use preau_store::Store;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, Ordering};
+use preau_app::{AppError, Problem, paris};
+use preau_core::{ClassId, News, NewsAudience, NewsId, Role, Subject};
+use support::{MONDAY_8AM, School};
 
-/// Monday 30 November 2026, 8:00 in Paris (7:00 UTC).
-const MONDAY_8AM: i64 = 1_796_022_000;
-
-struct World {
-    app: App,
-    school: DemoSchool,
-    now: Arc<AtomicI64>,
-    _dir: tempfile::TempDir,
+/// The small demo school on Monday 30 November 2026, 8:00 in Paris.
+fn world() -> School {
+    School::monday_morning()
 }
 
-fn world() -> World {
-    let dir = tempfile::tempdir().expect("tmp");
-    let now = Arc::new(AtomicI64::new(MONDAY_8AM));
-    let clock_now = now.clone();
-    let clock: Clock = Arc::new(move || clock_now.load(Ordering::SeqCst));
-    let store = Store::open(dir.path()).expect("store");
-    let app = App::new(store, Settings::default(), clock).expect("app");
-    let school = app.seed_demo(&DemoPlan::small()).expect("demo");
-    World {
-        app,
-        school,
-        now,
-        _dir: dir,
-    }
-}
-
-impl World {
-    fn subject(&self, user: UserId) -> Subject {
-        let dir = self.app.directory();
-        dir.subject(dir.user(user).expect("user"))
-    }
-
-    fn head(&self) -> Subject {
-        let head = self.school.headteacher.as_ref().expect("headteacher");
-        self.subject(head.user.id)
-    }
-
-    fn class(&self, i: usize) -> ClassId {
-        self.school.classes[i].id
-    }
-
-    /// The first pupil of class `i`.
-    fn pupil_of(&self, i: usize) -> UserId {
-        let class = self.class(i);
-        self.school
-            .pupils
-            .iter()
-            .find(|p| p.user.classes.contains(&class))
-            .expect("pupil")
-            .user
-            .id
-    }
-
-    /// A new account of `role` (pupils in `class`, with `guardians`).
-    fn account(
-        &self,
-        role: Role,
-        first: &str,
-        class: Option<ClassId>,
-        guardians: Vec<UserId>,
-    ) -> UserId {
-        let (user, _) = self
-            .app
-            .create_user_as_system(&UserForm {
-                first_name: first.into(),
-                last_name: "Essai".into(),
-                role: Some(role),
-                birth_date: if role == Role::Pupil {
-                    "2018-05-04".into()
-                } else {
-                    String::new()
-                },
-                class,
-                guardians,
-                email: if role == Role::Pupil {
-                    String::new()
-                } else {
-                    format!("{}@example.org", first.to_lowercase())
-                },
-                ..UserForm::default()
-            })
-            .expect("account");
-        user.id
-    }
-
-    fn set_clock(&self, at: i64) {
-        self.now.store(at, Ordering::SeqCst);
-    }
-
+/// What only the news tests need.
+impl School {
     fn publish(&self, title: &str, audience: NewsAudience) -> News {
         self.publish_form(NewsForm {
             title: title.into(),
@@ -125,12 +41,6 @@ impl World {
             .into_iter()
             .map(|n| n.title)
             .collect()
-    }
-
-    fn file(&self, name: &str, bytes: &[u8]) -> (String, Received) {
-        let mut incoming = self.app.incoming(name).expect("incoming");
-        incoming.write(bytes).expect("write");
-        (name.to_string(), incoming.finish().expect("finish"))
     }
 }
 
@@ -174,7 +84,7 @@ fn each_person_reads_only_the_news_meant_for_them() {
     ];
     let probe = w.publish("Pour essayer de retirer", NewsAudience::Team);
     let parent_cp = w.school.parents[0].user.id;
-    let pupil_cm2 = w.pupil_of(1);
+    let pupil_cm2 = w.pupil(1, 0);
     // A parent whose children are all in the CM2 (the demo has siblings across classes).
     let dir = w.app.directory();
     let parent_cm2 = dir
@@ -200,7 +110,7 @@ fn each_person_reads_only_the_news_meant_for_them() {
         ("ParentCP", w.subject(parent_cp)),
         ("ParentCM2", w.subject(parent_cm2)),
         ("ParentBoth", w.subject(both)),
-        ("PupilCP", w.subject(w.pupil_of(0))),
+        ("PupilCP", w.subject(w.pupil(0, 0))),
         ("PupilCM2", w.subject(pupil_cm2)),
         (
             "TownAgent",
@@ -388,8 +298,8 @@ fn editing_changes_the_audience_and_the_files() {
     let head = w.head();
     let (cp, cm2) = (w.class(0), w.class(1));
     let parent_cp = w.subject(w.school.parents[0].user.id);
-    let picture = w.file("affiche.png", &png(64, 48));
-    let slip = w.file("autorisation.txt", b"Je soussigne...");
+    let picture = w.received("affiche.png", &png(64, 48));
+    let slip = w.received("autorisation.txt", b"Je soussigne...");
     let news = w
         .app
         .publish_news(
@@ -457,7 +367,7 @@ fn editing_changes_the_audience_and_the_files() {
         );
     }
     let many: Vec<(String, Received)> = (0..11)
-        .map(|i| w.file(&format!("f{i}.txt"), format!("fichier {i}").as_bytes()))
+        .map(|i| w.received(&format!("f{i}.txt"), format!("fichier {i}").as_bytes()))
         .collect();
     let got = w.app.update_news(
         &head,
@@ -485,12 +395,12 @@ fn pictures_are_reencoded_and_other_files_are_only_attachments() {
     let head = w.head();
     let parent = w.subject(w.school.parents[0].user.id);
     let original = png(300, 200);
-    let picture = w.file("menu.png", &original);
-    let svg = w.file(
+    let picture = w.received("menu.png", &original);
+    let svg = w.received(
         "dessin.svg",
         b"<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>",
     );
-    let fake = w.file("photo.jpg", b"<html><script>alert(1)</script></html>");
+    let fake = w.received("photo.jpg", b"<html><script>alert(1)</script></html>");
     let news = w
         .app
         .publish_news(

@@ -1,64 +1,47 @@
 //! The search index is derived data: lost or corrupted, it is recreated empty, reported as
 //! being built (the search page says so), and rebuilt from the store.
 
-use preau_app::demo::DemoPlan;
-use preau_app::search::{IndexState, SearchQuery};
-use preau_app::{App, Settings, system_clock};
-use preau_core::SpaceOwner;
-use preau_store::Store;
+mod support;
 
-fn open(dir: &std::path::Path) -> App {
-    App::new(
-        Store::open(dir).expect("store"),
-        Settings::default(),
-        system_clock(),
-    )
-    .expect("app")
-}
+use preau_app::search::{IndexState, SearchQuery};
+use preau_core::SpaceOwner;
+use support::School;
 
 #[test]
 fn a_corrupted_index_is_rebuilt_from_the_store() {
-    let dir = tempfile::tempdir().expect("tmp");
-    let app = open(dir.path());
-    let school = app.seed_demo(&DemoPlan::small()).expect("demo");
-    let head = {
-        let d = app.directory();
-        d.subject(
-            d.user(school.headteacher.as_ref().expect("head").user.id)
-                .expect("user"),
-        )
-    };
-    let staff = app.ensure_space(SpaceOwner::Staff).expect("space");
-    let mut incoming = app.incoming("conseil.txt").expect("incoming");
-    incoming
-        .write("Conseil d'école : la kermesse aura lieu en juin.".as_bytes())
-        .expect("write");
-    let received = incoming.finish().expect("finish");
-    app.save_file(&head, staff.root, "conseil.txt", &received)
+    let w = School::monday_morning();
+    let head = w.head();
+    let staff = w.app.ensure_space(SpaceOwner::Staff).expect("space");
+    let (_, received) = w.received(
+        "conseil.txt",
+        "Conseil d'école : la kermesse aura lieu en juin.".as_bytes(),
+    );
+    w.app
+        .save_file(&head, staff.root, "conseil.txt", &received)
         .expect("save");
-    app.index_pending().expect("index");
-    assert_eq!(app.index_state(), IndexState::Ready);
+    w.app.index_pending().expect("index");
+    assert_eq!(w.app.index_state(), IndexState::Ready);
     let query = || SearchQuery {
         text: "kermesse".into(),
         limit: 10,
         ..Default::default()
     };
-    assert_eq!(app.search(&head, query()).expect("search").total, 1);
-    drop(app);
+    assert_eq!(w.app.search(&head, query()).expect("search").total, 1);
 
-    std::fs::write(dir.path().join("index").join("meta.json"), b"\0\0garbage").expect("corrupt");
-    let app = open(dir.path());
+    let w = w.restart(|dir| {
+        std::fs::write(dir.join("index").join("meta.json"), b"\0\0garbage").expect("corrupt")
+    });
     assert_eq!(
-        app.index_state(),
+        w.app.index_state(),
         IndexState::Building,
         "the search page says so"
     );
     assert_eq!(
-        app.search(&head, query()).expect("search").total,
+        w.app.search(&head, query()).expect("search").total,
         0,
         "empty meanwhile"
     );
-    app.index_pending().expect("rebuild");
-    assert_eq!(app.index_state(), IndexState::Ready);
-    assert_eq!(app.search(&head, query()).expect("search").total, 1);
+    w.app.index_pending().expect("rebuild");
+    assert_eq!(w.app.index_state(), IndexState::Ready);
+    assert_eq!(w.app.search(&head, query()).expect("search").total, 1);
 }
