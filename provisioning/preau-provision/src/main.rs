@@ -1,0 +1,3 @@
+//! `preau-provision`: the commune technician's tool.
+
+fn main() {}

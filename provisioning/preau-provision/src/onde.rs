@@ -1,0 +1,1 @@
+//! ONDE (Base Élèves) CSV exports: pupils, legal guardians and teachers.
