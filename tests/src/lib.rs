@@ -6,7 +6,7 @@ pub mod files;
 
 use preau::Config;
 use preau_app::demo::{DemoPlan, DemoSchool};
-use preau_app::{App, system_clock};
+use preau_app::{App, Clock, system_clock};
 use preau_store::Store;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -39,6 +39,7 @@ pub struct TestAppBuilder {
     plan: DemoPlan,
     school_networks: Option<Vec<String>>,
     configure: Option<Configure>,
+    clock: Option<Clock>,
 }
 
 impl TestApp {
@@ -48,6 +49,7 @@ impl TestApp {
             plan: DemoPlan::small(),
             school_networks: None,
             configure: None,
+            clock: None,
         }
     }
 
@@ -217,6 +219,13 @@ impl TestAppBuilder {
         self
     }
 
+    /// Gives the box another clock than the system's (benchmarks seeding a year of content
+    /// under the app's rate limits).
+    pub fn clock(mut self, clock: Clock) -> Self {
+        self.clock = Some(clock);
+        self
+    }
+
     /// Starts the box.
     pub async fn start(self) -> TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
@@ -236,7 +245,8 @@ impl TestAppBuilder {
             f(&mut config);
         }
         let store = Store::open(&config.data_dir).expect("store");
-        let app = Arc::new(App::new(store, config.settings(), system_clock()).expect("app"));
+        let clock = self.clock.unwrap_or_else(system_clock);
+        let app = Arc::new(App::new(store, config.settings(), clock).expect("app"));
         let school = app.seed_demo(&self.plan).expect("demo school");
         let running = preau::start(&config, app.clone()).await.expect("server");
         TestApp {
