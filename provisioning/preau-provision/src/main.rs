@@ -1,3 +1,446 @@
 //! `preau-provision`: the commune technician's tool.
+//!
+//! Exit codes: 0 success; 1 the bundle is refused (signature missing or wrong, altered or
+//! hostile archive, manifest or file hashes that do not match); 2 usage error; 3 any other
+//! error (files unreadable, invalid `school.toml`, CA directory missing or inconsistent).
 
-fn main() {}
+use clap::{Parser, Subcommand};
+use preau_provision::archive::Limits;
+use preau_provision::bundle::{
+    self, BundleError, Description, Manifest, Network, NetworkMode, PublicKey,
+};
+use preau_provision::ca;
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use time::OffsetDateTime;
+
+/// Outil du technicien : autorité de certification de la commune et lots de configuration
+/// signés des boîtiers Préau.
+#[derive(Parser)]
+#[command(name = "preau-provision", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Autorité de certification de la commune.
+    Ca {
+        #[command(subcommand)]
+        command: CaCommand,
+    },
+    /// Lots de configuration (preau-bundle.zip et sa signature).
+    Bundle {
+        #[command(subcommand)]
+        command: BundleCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum CaCommand {
+    /// Crée l'autorité de la commune et la clé de signature des lots dans un nouveau dossier.
+    Init {
+        /// Nom de la commune.
+        #[arg(long)]
+        commune: String,
+        /// Domaine des boîtiers (ecoles.ville.fr) : l'autorité ne certifie que ses sous-noms
+        /// et ceux en .local.
+        #[arg(long)]
+        domain: String,
+        /// Dossier à créer (absent ou vide).
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum BundleCommand {
+    /// Affiche un exemple commenté de description d'école (school.toml).
+    Example,
+    /// Produit un lot signé pour une école.
+    Create {
+        /// Dossier de l'autorité (créé par « ca init »).
+        #[arg(long)]
+        ca: PathBuf,
+        /// Description de l'école (voir « bundle example »).
+        #[arg(long)]
+        school: PathBuf,
+        /// Dossier des exports ONDE (*.csv), copiés tels quels dans le lot.
+        #[arg(long)]
+        onde: Option<PathBuf>,
+        /// Fichier zip à écrire ; la signature est écrite à côté (<zip>.minisig).
+        #[arg(long, default_value = bundle::BUNDLE_FILE)]
+        out: PathBuf,
+    },
+    /// Affiche le contenu d'un lot (sans vérifier la signature).
+    Inspect {
+        /// Le lot (preau-bundle.zip).
+        zip: PathBuf,
+    },
+    /// Vérifie la signature d'un lot, puis son contenu.
+    Verify {
+        /// Clé publique de la commune (bundle-signing.pub).
+        #[arg(long)]
+        key: PathBuf,
+        /// Le lot (preau-bundle.zip) ; sa signature est lue dans <zip>.minisig.
+        zip: PathBuf,
+    },
+}
+
+/// An error and the exit code it leads to.
+struct Failure {
+    code: u8,
+    message: String,
+}
+
+impl Failure {
+    fn other(message: String) -> Failure {
+        Failure { code: 3, message }
+    }
+}
+
+impl From<BundleError> for Failure {
+    fn from(e: BundleError) -> Self {
+        let code = if matches!(e, BundleError::Io { .. }) {
+            3
+        } else {
+            1
+        };
+        Failure {
+            code,
+            message: format!("lot refusé : {}", e.french()),
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Ca {
+            command:
+                CaCommand::Init {
+                    commune,
+                    domain,
+                    out,
+                },
+        } => ca_init(&commune, &domain, &out),
+        Command::Bundle { command } => match command {
+            BundleCommand::Example => {
+                print!("{}", bundle::EXAMPLE);
+                Ok(())
+            }
+            BundleCommand::Create {
+                ca,
+                school,
+                onde,
+                out,
+            } => bundle_create(&ca, &school, onde.as_deref(), &out),
+            BundleCommand::Inspect { zip } => bundle_inspect(&zip),
+            BundleCommand::Verify { key, zip } => bundle_verify(&key, &zip),
+        },
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!("preau-provision : {}", failure.message);
+            ExitCode::from(failure.code)
+        }
+    }
+}
+
+fn ca_init(commune: &str, domain: &str, out: &Path) -> Result<(), Failure> {
+    let ca = ca::init(out, commune, domain, OffsetDateTime::now_utc())
+        .map_err(|e| Failure::other(e.french()))?;
+    let public = ca.signing_key().public_key();
+    println!(
+        "Autorité de la commune « {commune} » créée dans {}.",
+        out.display()
+    );
+    println!(
+        "  {} : certificat de l'autorité, à installer sur les postes de la commune ;",
+        ca::CA_CERT_FILE
+    );
+    println!(
+        "  {} : clé de l'autorité — ne quitte jamais ce dossier ;",
+        ca::CA_KEY_FILE
+    );
+    println!(
+        "  {} : clé de signature des lots — ne quitte jamais ce dossier ;",
+        ca::SIGNING_KEY_FILE
+    );
+    println!(
+        "  {} : clé publique des lots (minisign {}), à configurer sur chaque boîtier.",
+        ca::PUBLIC_KEY_FILE,
+        public.key_id()
+    );
+    println!("Noms certifiables : *.{domain}, *.local et les adresses privées.");
+    Ok(())
+}
+
+fn bundle_create(
+    ca_dir: &Path,
+    school: &Path,
+    onde: Option<&Path>,
+    out: &Path,
+) -> Result<(), Failure> {
+    let text = fs::read_to_string(school)
+        .map_err(|e| Failure::other(format!("{} : lecture impossible ({e})", school.display())))?;
+    let description = Description::parse(&text)
+        .map_err(|e| Failure::other(format!("{} : {}", school.display(), e.french())))?;
+    let mut ca = ca::open(ca_dir).map_err(|e| Failure::other(e.french()))?;
+    let onde_files = match onde {
+        Some(dir) => bundle::read_onde_dir(dir).map_err(|e| Failure::other(e.french()))?,
+        None => Vec::new(),
+    };
+    if onde.is_some() && onde_files.is_empty() {
+        eprintln!(
+            "attention : aucun fichier .csv dans le dossier ONDE, le lot n'aura pas de comptes."
+        );
+    }
+    let serial = ca
+        .take_bundle_serial()
+        .map_err(|e| Failure::other(e.french()))?;
+    let new = bundle::create_bundle(
+        &ca,
+        &description,
+        &onde_files,
+        serial,
+        OffsetDateTime::now_utc(),
+    )
+    .map_err(|e| Failure::other(e.french()))?;
+    let signature_path = bundle::signature_path(out);
+    // The bundle carries the box's private keys: readable by the technician only.
+    ca::write_private(out, &new.zip).map_err(|e| Failure::other(e.french()))?;
+    ca::write_private(&signature_path, new.signature.as_bytes())
+        .map_err(|e| Failure::other(e.french()))?;
+    println!(
+        "Lot n° {} pour {} ({}) écrit : {} et {}.",
+        new.manifest.serial,
+        new.manifest.school.name,
+        new.manifest.school.uai,
+        out.display(),
+        signature_path.display()
+    );
+    println!(
+        "Copier les deux fichiers à la racine de la clé USB. Le lot contient les clés privées du boîtier : effacer la clé une fois le boîtier configuré."
+    );
+    Ok(())
+}
+
+fn read_zip(zip: &Path, limits: &Limits) -> Result<Vec<u8>, Failure> {
+    let mut bytes = Vec::new();
+    fs::File::open(zip)
+        .and_then(|f| f.take(limits.max_archive_bytes + 1).read_to_end(&mut bytes))
+        .map_err(|e| Failure::other(format!("{} : lecture impossible ({e})", zip.display())))?;
+    Ok(bytes)
+}
+
+fn bundle_inspect(zip: &Path) -> Result<(), Failure> {
+    let limits = Limits::default();
+    let bytes = read_zip(zip, &limits)?;
+    let opened = bundle::inspect_unverified(&bytes, &limits)?;
+    print!(
+        "{}",
+        describe(&opened.manifest, &opened.sha256, &opened.certificates)
+    );
+    println!(
+        "Signature non vérifiée : utiliser « preau-provision bundle verify --key bundle-signing.pub {} ».",
+        zip.display()
+    );
+    Ok(())
+}
+
+fn bundle_verify(key: &Path, zip: &Path) -> Result<(), Failure> {
+    let text = fs::read_to_string(key)
+        .map_err(|e| Failure::other(format!("{} : lecture impossible ({e})", key.display())))?;
+    let key = PublicKey::parse(&text).map_err(|e| Failure::other(e.french()))?;
+    let verified = bundle::verify_and_open_files(zip, &key, &Limits::default())?;
+    println!(
+        "Lot valide : signé par la clé {}, {} fichiers conformes au manifeste.",
+        verified.key_id(),
+        verified.manifest().files.len()
+    );
+    println!(
+        "Lot n° {} pour {} ({}).",
+        verified.manifest().serial,
+        verified.manifest().school.name,
+        verified.manifest().school.uai
+    );
+    Ok(())
+}
+
+/// Groups digits by three with a narrow space, French style.
+fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('\u{202f}');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn describe(manifest: &Manifest, sha256: &str, certificates: &[(String, Vec<u8>)]) -> String {
+    use std::fmt::Write;
+    let mut s = String::new();
+    let created = manifest
+        .created()
+        .ok()
+        .and_then(|t| {
+            t.format(time::macros::format_description!(
+                "[day]/[month]/[year] à [hour]:[minute] UTC"
+            ))
+            .ok()
+        })
+        .unwrap_or_else(|| manifest.created.clone());
+    let _ = writeln!(
+        s,
+        "Lot de configuration Préau n° {} (format {})",
+        manifest.serial, manifest.format
+    );
+    let _ = writeln!(s, "  créé le {created} par {}", manifest.tool);
+    let _ = writeln!(s, "  empreinte SHA-256 du zip : {sha256}");
+    let _ = writeln!(
+        s,
+        "Commune : {} (domaine des boîtiers : {})",
+        manifest.commune.name, manifest.commune.domain
+    );
+    let _ = writeln!(
+        s,
+        "École : {} — UAI {}",
+        manifest.school.name, manifest.school.uai
+    );
+    let _ = writeln!(s, "  adresse : {}", manifest.school.address);
+    let _ = writeln!(s, "  commune : {}", manifest.school.commune);
+    let _ = writeln!(
+        s,
+        "Boîtier : {} (aussi {})",
+        manifest.fqdn(),
+        manifest.local_name()
+    );
+    let dns = |dns: &[std::net::IpAddr]| {
+        dns.iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match manifest.network() {
+        Ok(Network::Dhcp { dns: servers }) if servers.is_empty() => {
+            let _ = writeln!(s, "Réseau : adresse attribuée par DHCP");
+        }
+        Ok(Network::Dhcp { dns: servers }) => {
+            let _ = writeln!(
+                s,
+                "Réseau : adresse attribuée par DHCP ; DNS imposés : {}",
+                dns(&servers)
+            );
+        }
+        Ok(Network::Static {
+            address,
+            prefix,
+            gateway,
+            dns: servers,
+        }) => {
+            let _ = writeln!(
+                s,
+                "Réseau : adresse fixe {address}/{prefix}, passerelle {gateway}, DNS {}",
+                dns(&servers)
+            );
+        }
+        Err(_) => {
+            let mode = if manifest.network.mode == NetworkMode::Dhcp {
+                "DHCP"
+            } else {
+                "fixe"
+            };
+            let _ = writeln!(s, "Réseau : {mode} (réglages invalides)");
+        }
+    }
+    let _ = writeln!(s, "Serveur central : {}", manifest.central.url);
+    let _ = writeln!(
+        s,
+        "Serveurs de temps : {}",
+        manifest.time.servers.join(", ")
+    );
+    match &manifest.ssh {
+        None => {
+            let _ = writeln!(s, "Accès SSH : aucun");
+        }
+        Some(ssh) => {
+            let _ = writeln!(s, "Accès SSH : {} clé(s)", ssh.authorized_keys.len());
+            for key in &ssh.authorized_keys {
+                let mut parts = key.split(' ');
+                let kind = parts.next().unwrap_or_default();
+                let comment = parts.nth(1).unwrap_or("sans commentaire");
+                let _ = writeln!(s, "  {kind} ({comment})");
+            }
+        }
+    }
+    let onde = manifest
+        .files
+        .iter()
+        .filter(|f| f.path.starts_with(bundle::ONDE_DIR))
+        .count();
+    let _ = writeln!(s, "Exports ONDE : {onde} fichier(s)");
+    let _ = writeln!(s, "Fichiers :");
+    for file in &manifest.files {
+        let _ = writeln!(
+            s,
+            "  {:<28} {:>12} octets  sha256 {}",
+            file.path,
+            grouped(file.size),
+            file.sha256
+        );
+    }
+    for (name, pem) in certificates {
+        if let Some(line) = certificate_summary(pem) {
+            let _ = writeln!(s, "Certificat {name} : {line}");
+        }
+    }
+    s
+}
+
+/// « valable du … au …, noms : … » for a PEM certificate.
+fn certificate_summary(pem: &[u8]) -> Option<String> {
+    let (_, pem) = x509_parser::pem::parse_x509_pem(pem).ok()?;
+    let cert = pem.parse_x509().ok()?;
+    let date = |t: x509_parser::time::ASN1Time| {
+        t.to_datetime()
+            .format(time::macros::format_description!("[day]/[month]/[year]"))
+            .unwrap_or_default()
+    };
+    let mut line = format!(
+        "valable du {} au {}",
+        date(cert.validity().not_before),
+        date(cert.validity().not_after)
+    );
+    if let Ok(Some(san)) = cert.subject_alternative_name() {
+        let names: Vec<String> = san
+            .value
+            .general_names
+            .iter()
+            .map(|name| match name {
+                x509_parser::extensions::GeneralName::DNSName(d) => d.to_string(),
+                x509_parser::extensions::GeneralName::IPAddress(ip) => match ip.len() {
+                    4 => <[u8; 4]>::try_from(*ip)
+                        .map(|b| std::net::IpAddr::from(b).to_string())
+                        .unwrap_or_default(),
+                    16 => <[u8; 16]>::try_from(*ip)
+                        .map(|b| std::net::IpAddr::from(b).to_string())
+                        .unwrap_or_default(),
+                    _ => String::new(),
+                },
+                other => other.to_string(),
+            })
+            .collect();
+        line.push_str(&format!(", noms : {}", names.join(", ")));
+    } else if cert.is_ca() {
+        line.push_str(", autorité de la commune");
+    }
+    Some(line)
+}

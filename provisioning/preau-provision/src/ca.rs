@@ -1,0 +1,454 @@
+//! The commune's certificate authority and bundle signing key, kept on the technician's
+//! laptop (ideally an encrypted volume or a dedicated stick). Nothing here goes onto a box
+//! except the CA *certificate* and the certificates it issues.
+//!
+//! `ca init` writes, in a new directory (mode 0700):
+//!
+//! | file | what |
+//! |---|---|
+//! | `commune.toml` | the commune's name, box domain, creation time and the last bundle serial |
+//! | `ca.crt` | the CA certificate (PEM): installed on the commune's devices, copied into every bundle |
+//! | `ca.key` | its private key (PKCS#8 PEM, mode 0600) — never copied anywhere |
+//! | `bundle-signing.key` | the minisign secret key that signs bundles (unencrypted, mode 0600) |
+//! | `bundle-signing.pub` | its public key, which every box is configured with |
+//!
+//! The CA (ECDSA P-256, ten years) is a CA with path length 0 (it signs leaves only) and
+//! carries name constraints (RFC 5280 §4.2.1.10): DNS names under the commune's box domain
+//! and under `local` — boxes answer on `<host>.<domain>` and, through mDNS, on
+//! `<host>.local`, and both must be in the certificate; `local` cannot be narrowed further
+//! since host names are chosen later, so a stolen CA key could still certify any `.local`
+//! name, but only towards devices that trust this commune's CA. IP addresses are constrained
+//! to private ranges ([`crate::bundle::names::PRIVATE_RANGES`]), which is why a static box
+//! address must be private.
+//!
+//! Leaves are valid 825 days (the longest Apple devices accept for TLS servers); the sync
+//! client certificate as long. Renewing a box already in service (`ca issue-sync-cert`, a
+//! bundle with only new certificates) is not written yet: a new full bundle does it.
+
+use crate::bundle::Invalid;
+use crate::bundle::names::{PRIVATE_RANGES, check_domain, check_text};
+use rcgen::{
+    BasicConstraints, CertificateParams, CidrSubnet, DistinguishedName, DnType,
+    ExtendedKeyUsagePurpose, GeneralSubtree, IsCa, Issuer, KeyPair, KeyUsagePurpose,
+    NameConstraints, SanType, SerialNumber,
+};
+use serde::{Deserialize, Serialize};
+use std::fs;
+use std::io::{self, Write};
+use std::net::IpAddr;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+use time::format_description::well_known::Rfc3339;
+use time::{Duration, OffsetDateTime};
+
+use crate::bundle::{PublicKey, SigningKey, generate_signing_key};
+
+/// The state file of a CA directory.
+pub const STATE_FILE: &str = "commune.toml";
+/// The CA certificate.
+pub const CA_CERT_FILE: &str = "ca.crt";
+/// The CA private key.
+pub const CA_KEY_FILE: &str = "ca.key";
+/// The bundle signing secret key.
+pub const SIGNING_KEY_FILE: &str = "bundle-signing.key";
+/// The bundle signing public key.
+pub const PUBLIC_KEY_FILE: &str = "bundle-signing.pub";
+
+const CA_VALIDITY_DAYS: i64 = 3652;
+/// Validity of the certificates a bundle carries, in days.
+pub const LEAF_VALIDITY_DAYS: i64 = 825;
+/// Certificates start this long before they are made, for clocks running slow.
+const BACKDATE: Duration = Duration::days(1);
+
+/// Why the CA could not be made, read or used.
+#[derive(Debug, thiserror::Error)]
+pub enum CaError {
+    /// A file or directory could not be read or written.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The path.
+        path: PathBuf,
+        /// The error.
+        source: io::Error,
+    },
+    /// `ca init` was pointed at a directory that is not empty.
+    #[error("{} exists and is not empty: a CA is never overwritten", .0.display())]
+    NotEmpty(PathBuf),
+    /// A commune name or domain is invalid.
+    #[error("{0}")]
+    Invalid(Invalid),
+    /// A file of the CA directory is unreadable or inconsistent.
+    #[error("{}: {detail}", path.display())]
+    Corrupt {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        detail: String,
+    },
+    /// rcgen refused to make a certificate.
+    #[error("certificate: {0}")]
+    Certificate(String),
+}
+
+impl CaError {
+    /// The reason, in French, for the technician.
+    pub fn french(&self) -> String {
+        match self {
+            CaError::Io { path, source } => {
+                format!(
+                    "{} : lecture ou écriture impossible ({source})",
+                    path.display()
+                )
+            }
+            CaError::NotEmpty(path) => format!(
+                "{} existe et n'est pas vide : une autorité existante n'est jamais écrasée",
+                path.display()
+            ),
+            CaError::Invalid(e) => e.french(),
+            CaError::Corrupt { path, detail } => {
+                format!(
+                    "{} : fichier illisible ou incohérent ({detail})",
+                    path.display()
+                )
+            }
+            CaError::Certificate(e) => format!("certificat impossible à produire ({e})"),
+        }
+    }
+}
+
+impl From<rcgen::Error> for CaError {
+    fn from(e: rcgen::Error) -> Self {
+        CaError::Certificate(e.to_string())
+    }
+}
+
+fn io_error(path: &Path) -> impl FnOnce(io::Error) -> CaError + '_ {
+    move |source| CaError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// `commune.toml`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommuneState {
+    /// The commune's name.
+    pub commune: String,
+    /// The box domain the CA is constrained to.
+    pub domain: String,
+    /// When the CA was made (RFC 3339).
+    pub created: String,
+    /// The serial of the last bundle made (0: none yet).
+    pub last_bundle_serial: u64,
+}
+
+/// A certificate and its key, both PEM. `Debug` leaves the key out.
+#[derive(Clone)]
+pub struct Issued {
+    /// The certificate.
+    pub cert_pem: String,
+    /// Its private key (PKCS#8).
+    pub key_pem: String,
+}
+
+impl std::fmt::Debug for Issued {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Issued")
+            .field("cert_pem", &self.cert_pem)
+            .field("key_pem", &"…")
+            .finish()
+    }
+}
+
+/// An opened CA directory.
+pub struct CommuneCa {
+    dir: PathBuf,
+    state: CommuneState,
+    cert_pem: String,
+    key: KeyPair,
+    signing: SigningKey,
+}
+
+fn random_serial() -> Result<SerialNumber, CaError> {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).map_err(|e| CaError::Certificate(e.to_string()))?;
+    bytes[0] &= 0x7f;
+    bytes[0] |= 0x01;
+    Ok(SerialNumber::from_slice(&bytes))
+}
+
+/// Writes a new file (never replacing one) with `mode`, fsynced.
+fn write_new(path: &Path, contents: &[u8], mode: u32) -> Result<(), CaError> {
+    let mut file = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(mode)
+        .open(path)
+        .map_err(io_error(path))?;
+    file.write_all(contents).map_err(io_error(path))?;
+    file.sync_all().map_err(io_error(path))
+}
+
+/// Replaces a file atomically (temporary file, fsync, rename).
+pub(crate) fn replace_file(path: &Path, contents: &[u8], mode: u32) -> Result<(), CaError> {
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".tmp");
+    let tmp = PathBuf::from(tmp);
+    let _ = fs::remove_file(&tmp);
+    write_new(&tmp, contents, mode)?;
+    fs::rename(&tmp, path).map_err(io_error(path))?;
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        fs::File::open(parent)
+            .and_then(|d| d.sync_all())
+            .map_err(io_error(parent))?;
+    }
+    Ok(())
+}
+
+fn ca_params(
+    commune: &str,
+    domain: &str,
+    now: OffsetDateTime,
+) -> Result<CertificateParams, CaError> {
+    let mut params = CertificateParams::default();
+    let mut name = DistinguishedName::new();
+    name.push(DnType::CommonName, format!("Préau — autorité de {commune}"));
+    name.push(DnType::OrganizationName, commune);
+    name.push(DnType::CountryName, "FR");
+    params.distinguished_name = name;
+    params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
+    params.key_usages = vec![
+        KeyUsagePurpose::KeyCertSign,
+        KeyUsagePurpose::CrlSign,
+        KeyUsagePurpose::DigitalSignature,
+    ];
+    let mut permitted = vec![
+        GeneralSubtree::DnsName(domain.to_string()),
+        GeneralSubtree::DnsName("local".to_string()),
+    ];
+    permitted.extend(PRIVATE_RANGES.iter().map(|(network, prefix)| {
+        GeneralSubtree::IpAddress(CidrSubnet::from_addr_prefix(*network, *prefix))
+    }));
+    params.name_constraints = Some(NameConstraints {
+        permitted_subtrees: permitted,
+        excluded_subtrees: Vec::new(),
+    });
+    params.not_before = now - BACKDATE;
+    params.not_after = now + Duration::days(CA_VALIDITY_DAYS);
+    params.serial_number = Some(random_serial()?);
+    params.use_authority_key_identifier_extension = false;
+    Ok(params)
+}
+
+/// Creates a CA directory at `out` (which must not exist or be empty). Returns it opened.
+pub fn init(
+    out: &Path,
+    commune: &str,
+    domain: &str,
+    now: OffsetDateTime,
+) -> Result<CommuneCa, CaError> {
+    check_text("commune", commune, 100).map_err(CaError::Invalid)?;
+    check_domain("domain", domain).map_err(CaError::Invalid)?;
+    let now = now
+        .to_offset(time::UtcOffset::UTC)
+        .replace_nanosecond(0)
+        .unwrap_or(now);
+    match fs::read_dir(out) {
+        Ok(mut entries) => {
+            if entries.next().is_some() {
+                return Err(CaError::NotEmpty(out.to_path_buf()));
+            }
+        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(out)
+                .map_err(io_error(out))?;
+        }
+        Err(e) => return Err(io_error(out)(e)),
+    }
+    let key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)?;
+    let cert = ca_params(commune, domain, now)?.self_signed(&key)?;
+    let (signing_secret, public) = generate_signing_key().map_err(CaError::Certificate)?;
+    let state = CommuneState {
+        commune: commune.to_string(),
+        domain: domain.to_string(),
+        created: now
+            .format(&Rfc3339)
+            .map_err(|e| CaError::Certificate(e.to_string()))?,
+        last_bundle_serial: 0,
+    };
+    // Secrets first: a half-made directory then lacks the public files and is refused.
+    write_new(
+        &out.join(CA_KEY_FILE),
+        key.serialize_pem().as_bytes(),
+        0o600,
+    )?;
+    write_new(
+        &out.join(SIGNING_KEY_FILE),
+        signing_secret.as_bytes(),
+        0o600,
+    )?;
+    write_new(&out.join(CA_CERT_FILE), cert.pem().as_bytes(), 0o644)?;
+    write_new(
+        &out.join(PUBLIC_KEY_FILE),
+        public.to_file_text().as_bytes(),
+        0o644,
+    )?;
+    write_new(&out.join(STATE_FILE), state_text(&state)?.as_bytes(), 0o644)?;
+    open(out)
+}
+
+fn state_text(state: &CommuneState) -> Result<String, CaError> {
+    let body = toml::to_string(state).map_err(|e| CaError::Certificate(e.to_string()))?;
+    Ok(format!(
+        "# Autorité Préau de la commune (preau-provision). Ne pas modifier à la main.\n{body}"
+    ))
+}
+
+fn read(dir: &Path, file: &str) -> Result<String, CaError> {
+    let path = dir.join(file);
+    fs::read_to_string(&path).map_err(io_error(&path))
+}
+
+/// Opens an existing CA directory and checks that its files belong together.
+pub fn open(dir: &Path) -> Result<CommuneCa, CaError> {
+    let corrupt = |file: &str, detail: String| CaError::Corrupt {
+        path: dir.join(file),
+        detail,
+    };
+    let state: CommuneState = toml::from_str(&read(dir, STATE_FILE)?)
+        .map_err(|e| corrupt(STATE_FILE, e.message().to_string()))?;
+    check_domain("domain", &state.domain).map_err(CaError::Invalid)?;
+    let cert_pem = read(dir, CA_CERT_FILE)?;
+    let key = KeyPair::from_pem(&read(dir, CA_KEY_FILE)?)
+        .map_err(|e| corrupt(CA_KEY_FILE, e.to_string()))?;
+    // The key must be the certificate's.
+    let (_, pem) = x509_parser::pem::parse_x509_pem(cert_pem.as_bytes())
+        .map_err(|e| corrupt(CA_CERT_FILE, e.to_string()))?;
+    let cert = pem
+        .parse_x509()
+        .map_err(|e| corrupt(CA_CERT_FILE, e.to_string()))?;
+    if cert.public_key().raw != rcgen::PublicKeyData::subject_public_key_info(&key).as_slice() {
+        return Err(corrupt(CA_KEY_FILE, "does not match ca.crt".into()));
+    }
+    let signing = SigningKey::parse(&read(dir, SIGNING_KEY_FILE)?)
+        .map_err(|e| corrupt(SIGNING_KEY_FILE, e))?;
+    let public = PublicKey::parse(&read(dir, PUBLIC_KEY_FILE)?)
+        .map_err(|e| corrupt(PUBLIC_KEY_FILE, e.to_string()))?;
+    if public.key_id() != signing.public_key().key_id() {
+        return Err(corrupt(
+            PUBLIC_KEY_FILE,
+            format!("does not match {SIGNING_KEY_FILE}"),
+        ));
+    }
+    Ok(CommuneCa {
+        dir: dir.to_path_buf(),
+        state,
+        cert_pem,
+        key,
+        signing,
+    })
+}
+
+impl CommuneCa {
+    /// The state file's content.
+    pub fn state(&self) -> &CommuneState {
+        &self.state
+    }
+
+    /// The CA directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The CA certificate (PEM).
+    pub fn cert_pem(&self) -> &str {
+        &self.cert_pem
+    }
+
+    /// The bundle signing key.
+    pub fn signing_key(&self) -> &SigningKey {
+        &self.signing
+    }
+
+    /// Takes the next bundle serial and records it before anything uses it, so that a
+    /// number is never given twice even if making the bundle then fails.
+    pub fn take_bundle_serial(&mut self) -> Result<u64, CaError> {
+        let serial = self.state.last_bundle_serial + 1;
+        let mut state = self.state.clone();
+        state.last_bundle_serial = serial;
+        replace_file(
+            &self.dir.join(STATE_FILE),
+            state_text(&state)?.as_bytes(),
+            0o644,
+        )?;
+        self.state = state;
+        Ok(serial)
+    }
+
+    fn issue(&self, mut params: CertificateParams, now: OffsetDateTime) -> Result<Issued, CaError> {
+        let issuer = Issuer::from_ca_cert_pem(&self.cert_pem, &self.key)?;
+        let key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)?;
+        params.is_ca = IsCa::ExplicitNoCa;
+        params.not_before = now - BACKDATE;
+        params.not_after = now + Duration::days(LEAF_VALIDITY_DAYS);
+        params.serial_number = Some(random_serial()?);
+        params.use_authority_key_identifier_extension = true;
+        params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+        let cert = params.signed_by(&key, &issuer)?;
+        Ok(Issued {
+            cert_pem: cert.pem(),
+            key_pem: key.serialize_pem(),
+        })
+    }
+
+    /// The box's TLS server certificate: `<host>.<domain>`, `<host>.local` and its static
+    /// address, if any.
+    pub fn issue_box_tls(
+        &self,
+        host: &str,
+        address: Option<IpAddr>,
+        now: OffsetDateTime,
+    ) -> Result<Issued, CaError> {
+        let fqdn = format!("{host}.{}", self.state.domain);
+        let mut params = CertificateParams::new(vec![fqdn.clone(), format!("{host}.local")])?;
+        if let Some(address) = address {
+            params.subject_alt_names.push(SanType::IpAddress(address));
+        }
+        let mut name = DistinguishedName::new();
+        name.push(DnType::CommonName, fqdn);
+        name.push(DnType::OrganizationName, self.state.commune.as_str());
+        params.distinguished_name = name;
+        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+        self.issue(params, now)
+    }
+
+    /// The box's client certificate for syncing with central: subject CN `<host>.<domain>`,
+    /// OU the school's UAI (how central knows which school a box serves), the same DNS name
+    /// as its only SAN, clientAuth.
+    pub fn issue_sync_client(
+        &self,
+        host: &str,
+        uai: &str,
+        now: OffsetDateTime,
+    ) -> Result<Issued, CaError> {
+        let fqdn = format!("{host}.{}", self.state.domain);
+        let mut params = CertificateParams::new(vec![fqdn.clone()])?;
+        let mut name = DistinguishedName::new();
+        name.push(DnType::CommonName, fqdn);
+        name.push(DnType::OrganizationalUnitName, uai);
+        name.push(DnType::OrganizationName, self.state.commune.as_str());
+        params.distinguished_name = name;
+        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
+        self.issue(params, now)
+    }
+}
+
+/// Writes a file readable by its owner only (0600), replacing it atomically: the bundle holds
+/// the box's private keys.
+pub fn write_private(path: &Path, contents: &[u8]) -> Result<(), CaError> {
+    replace_file(path, contents, 0o600)
+}

@@ -1,1 +1,0 @@
-//! ONDE (Base Élèves) CSV exports: pupils, legal guardians and teachers.
