@@ -72,7 +72,7 @@ const MAX_NAME: usize = 100;
 
 /// Ends every way of being signed in as `id`: web sessions and network-drive passwords
 /// (on archive, role change and credential reset).
-fn sign_out_everywhere(w: &mut Writer, id: UserId) -> Result<(), StoreError> {
+pub(crate) fn sign_out_everywhere(w: &mut Writer, id: UserId) -> Result<(), StoreError> {
     delete_sessions_of(w, id)?;
     delete_app_passwords_of(w, id)?;
     Ok(())
@@ -201,7 +201,7 @@ impl App {
         Ok((user, handover))
     }
 
-    fn handover_for(&self, role: Role) -> Handover {
+    pub(crate) fn handover_for(&self, role: Role) -> Handover {
         if role == Role::Pupil {
             Handover::PupilCard {
                 pictures: random_picture_code(),
@@ -211,7 +211,7 @@ impl App {
         }
     }
 
-    fn credentials_for(&self, user: UserId, handover: &Handover) -> Credentials {
+    pub(crate) fn credentials_for(&self, user: UserId, handover: &Handover) -> Credentials {
         match handover {
             Handover::PupilCard { pictures } => Credentials {
                 user,
@@ -679,7 +679,7 @@ pub fn neutralise_formula(cell: &str) -> String {
     }
 }
 
-fn login_error(e: StoreError) -> AppError {
+pub(crate) fn login_error(e: StoreError) -> AppError {
     match e {
         StoreError::Duplicate(what) => AppError::Invalid(Problem::LoginTaken(
             what.trim_start_matches("login ").to_string(),
@@ -689,7 +689,7 @@ fn login_error(e: StoreError) -> AppError {
 }
 
 /// The first free identifier among prenom.nom, prenom.nom2, prenom.nom3 …
-fn free_login(w: &Writer, first: &str, last: &str) -> Result<String, AppError> {
+pub(crate) fn free_login(w: &Writer, first: &str, last: &str) -> Result<String, AppError> {
     let base = login_from_names(first, last);
     let mut candidate = base.clone();
     let mut n = 1;

@@ -105,6 +105,8 @@ pub enum Problem {
     Periods,
     /// The school is closed then (the day, why).
     SchoolClosed(String, String),
+    /// The files of an ONDE preview are no longer kept: they must be sent again.
+    OndeExpired,
     /// The emergency restriction is on: only the school staff may send messages.
     MessagingEmergency,
     /// The communication rules do not let the sender write to this person (their name).
@@ -165,4 +167,8 @@ pub enum Problem {
     AlreadyRemindedToday,
     /// Carnet de liaison: this word has no consent form.
     NoConsentForm,
+    /// ONDE import: this file cannot be imported (unreadable, or lines left out).
+    OndeRefused(String),
+    /// ONDE import: the directory changed since the preview was computed.
+    OndeChanged,
 }

@@ -24,6 +24,7 @@ pub mod media;
 pub mod messages;
 pub mod news;
 pub mod notifications;
+pub mod onde_import;
 pub mod paris;
 pub mod passwords;
 pub mod pki;

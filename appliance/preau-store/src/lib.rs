@@ -24,6 +24,7 @@ pub mod library;
 pub mod logbook;
 pub mod messages;
 pub mod news;
+pub mod onde;
 pub mod record;
 pub mod schema;
 pub mod security;

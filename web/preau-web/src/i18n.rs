@@ -114,6 +114,7 @@ pub fn problem(problem: &Problem) -> String {
         Problem::SchoolClosed(day, why) => format!("Impossible de réserver le {day} : {why}."),
         Problem::NoDate => "Cette réservation répétée ne tombe sur aucun jour d'école. Vérifiez la date de fin.".into(),
         Problem::SeriesTooLong(max) => format!("Une réservation répétée compte au plus {max} dates (une année scolaire). Choisissez une date de fin plus proche."),
+        Problem::OndeExpired => "Les fichiers envoyés pour cet aperçu ne sont plus disponibles : envoyez-les de nouveau.".into(),
         Problem::MessagingEmergency => "La direction a restreint la messagerie : seuls les adultes de l'école peuvent envoyer des messages pour le moment.".into(),
         Problem::MayNotWrite(name) => format!("Les règles de l'école ne permettent pas d'écrire à {name}."),
         Problem::TooManyMessages => "Vous avez envoyé beaucoup de messages : attendez un peu avant d'en envoyer d'autres.".into(),
@@ -145,6 +146,8 @@ pub fn problem(problem: &Problem) -> String {
         Problem::DeadlinePast => "La date limite de réponse ne peut pas être déjà passée.".into(),
         Problem::AlreadyRemindedToday => "Un rappel a déjà été envoyé aujourd'hui. Vous pourrez relancer demain.".into(),
         Problem::NoConsentForm => "Ce mot ne demande pas d'autorisation.".into(),
+        Problem::OndeRefused(name) => format!("Le fichier « {name} » ne peut pas être importé : corrigez les lignes signalées puis envoyez-le de nouveau. Rien n'a été modifié."),
+        Problem::OndeChanged => "L'annuaire a changé pendant l'import : vérifiez de nouveau l'aperçu. Rien n'a été modifié.".into(),
     }
 }
 

@@ -68,6 +68,13 @@ pub fn router(state: WebState) -> Router {
         .route(p::CLASS_CARDS, get(classes::cards))
         .route(p::UNLOCK, post(classes::unlock))
         .route(p::ADMIN_USERS, get(admin::users).post(admin::create_user))
+        .route(
+            p::ADMIN_ONDE,
+            get(pages::onde::form)
+                .post(pages::onde::upload)
+                .layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route(p::ADMIN_ONDE_APPLY, post(pages::onde::apply))
         .route(p::ADMIN_USERS_CSV, get(admin::export_csv))
         .route(p::ADMIN_USER_NEW, get(admin::new_user))
         .route(p::ADMIN_USER, get(admin::user).post(admin::update_user))

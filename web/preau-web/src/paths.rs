@@ -40,6 +40,10 @@ pub const CLASS_CARDS: &str = "/classe/{id}/cartes";
 pub const UNLOCK: &str = "/comptes/{id}/debloquer";
 /// Accounts (headteacher).
 pub const ADMIN_USERS: &str = "/admin/comptes";
+/// The rentrée import of ONDE exports (headteacher).
+pub const ADMIN_ONDE: &str = "/admin/import-onde";
+/// Applies the ONDE import just previewed.
+pub const ADMIN_ONDE_APPLY: &str = "/admin/import-onde/appliquer";
 /// Accounts export.
 pub const ADMIN_USERS_CSV: &str = "/admin/comptes.csv";
 /// New account form.

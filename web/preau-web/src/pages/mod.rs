@@ -13,6 +13,7 @@ pub mod library;
 pub mod logbook;
 pub mod messages;
 pub mod news;
+pub mod onde;
 pub mod portal;
 pub mod search;
 
