@@ -5,8 +5,10 @@
 pub mod files;
 
 use preau::Config;
+use preau_app::accounts::{Handover, UserForm};
 use preau_app::demo::{DemoPlan, DemoSchool};
 use preau_app::{App, Clock, system_clock};
+use preau_core::Role;
 use preau_store::Store;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -43,6 +45,51 @@ pub struct TestAppBuilder {
 }
 
 impl TestApp {
+    /// A parent of a new CM2 pupil, with an activated account, signed in.
+    pub async fn parent_of_another_class(&self) -> reqwest::Client {
+        let (parent, handover) = self
+            .app
+            .create_user_as_system(&UserForm {
+                first_name: "Sacha".into(),
+                last_name: "Autre".into(),
+                role: Some(Role::Parent),
+                email: "sacha.autre@example.org".into(),
+                ..UserForm::default()
+            })
+            .expect("parent");
+        self.app
+            .create_user_as_system(&UserForm {
+                first_name: "Noa".into(),
+                last_name: "Autre".into(),
+                role: Some(Role::Pupil),
+                birth_date: "2015-03-02".into(),
+                class: Some(self.school.classes[1].id),
+                guardians: vec![parent.id],
+                ..UserForm::default()
+            })
+            .expect("pupil");
+        let Handover::ActivationCode(code) = handover else {
+            panic!("an adult gets an activation code");
+        };
+        let password = "cartable-rouge-42";
+        let client = self.client();
+        let activated = self
+            .post_form(
+                &client,
+                "/activation",
+                "/activation",
+                &[
+                    ("login", parent.login.as_str()),
+                    ("code", code.as_str()),
+                    ("password", password),
+                    ("confirmation", password),
+                ],
+            )
+            .await;
+        assert_eq!(activated.status(), 303, "activation");
+        self.sign_in(&parent.login, password).await
+    }
+
     /// A box with the small demo school (a CP of 30 pupils and a CM2 of 6).
     pub fn builder() -> TestAppBuilder {
         TestAppBuilder {

@@ -4,54 +4,7 @@
 //! reminds them and prints the slips; a parent of another class gets 404s; script pasted in
 //! a word or a reply never reaches a page.
 
-use preau_app::accounts::{Handover, UserForm};
-use preau_core::Role;
 use preau_tests::{TestApp, page_text};
-
-/// A parent of a new CM2 pupil, with an activated account, signed in.
-async fn parent_of_another_class(app: &TestApp) -> reqwest::Client {
-    let (parent, handover) = app
-        .app
-        .create_user_as_system(&UserForm {
-            first_name: "Sacha".into(),
-            last_name: "Autre".into(),
-            role: Some(Role::Parent),
-            email: "sacha.autre@example.org".into(),
-            ..UserForm::default()
-        })
-        .expect("parent");
-    app.app
-        .create_user_as_system(&UserForm {
-            first_name: "Noa".into(),
-            last_name: "Autre".into(),
-            role: Some(Role::Pupil),
-            birth_date: "2015-03-02".into(),
-            class: Some(app.school.classes[1].id),
-            guardians: vec![parent.id],
-            ..UserForm::default()
-        })
-        .expect("pupil");
-    let Handover::ActivationCode(code) = handover else {
-        panic!("an adult gets an activation code");
-    };
-    let password = "cartable-rouge-42";
-    let client = app.client();
-    let activated = app
-        .post_form(
-            &client,
-            "/activation",
-            "/activation",
-            &[
-                ("login", parent.login.as_str()),
-                ("code", code.as_str()),
-                ("password", password),
-                ("confirmation", password),
-            ],
-        )
-        .await;
-    assert_eq!(activated.status(), 303, "activation");
-    app.sign_in(&parent.login, password).await
-}
 
 #[tokio::test]
 async fn a_parent_signs_answers_and_replies_and_the_teacher_follows() {
@@ -195,7 +148,7 @@ async fn a_parent_signs_answers_and_replies_and_the_teacher_follows() {
     assert!(slips.contains("J'autorise") && slips.contains("Je n'autorise pas"));
 
     // A parent of another class: the word, the child's carnet and the sign route are 404.
-    let stranger = parent_of_another_class(&app).await;
+    let stranger = app.parent_of_another_class().await;
     let hidden = stranger.get(app.url(&word_url)).send().await.unwrap();
     assert_eq!(hidden.status(), 404);
     let carnet = stranger

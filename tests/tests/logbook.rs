@@ -3,8 +3,7 @@
 //! child's week and day; a parent of another class is refused; the homework feed parses as
 //! iCalendar and holds the homework; pasted script never reaches a page.
 
-use preau_app::accounts::{Handover, UserForm};
-use preau_core::{Role, Subject};
+use preau_core::Subject;
 use preau_tests::{TestApp, page_text};
 
 fn subject_of(app: &TestApp, login: &str) -> Subject {
@@ -15,51 +14,6 @@ fn subject_of(app: &TestApp, login: &str) -> Subject {
         .find(|u| u.login == login)
         .expect("user");
     dir.subject(user)
-}
-
-/// A parent of a new CM2 pupil, with an activated account, signed in.
-async fn parent_of_another_class(app: &TestApp) -> reqwest::Client {
-    let (parent, handover) = app
-        .app
-        .create_user_as_system(&UserForm {
-            first_name: "Sacha".into(),
-            last_name: "Autre".into(),
-            role: Some(Role::Parent),
-            email: "sacha.autre@example.org".into(),
-            ..UserForm::default()
-        })
-        .expect("parent");
-    app.app
-        .create_user_as_system(&UserForm {
-            first_name: "Noa".into(),
-            last_name: "Autre".into(),
-            role: Some(Role::Pupil),
-            birth_date: "2015-03-02".into(),
-            class: Some(app.school.classes[1].id),
-            guardians: vec![parent.id],
-            ..UserForm::default()
-        })
-        .expect("pupil");
-    let Handover::ActivationCode(code) = handover else {
-        panic!("an adult gets an activation code");
-    };
-    let password = "cartable-rouge-42";
-    let client = app.client();
-    let activated = app
-        .post_form(
-            &client,
-            "/activation",
-            "/activation",
-            &[
-                ("login", parent.login.as_str()),
-                ("code", code.as_str()),
-                ("password", password),
-                ("confirmation", password),
-            ],
-        )
-        .await;
-    assert_eq!(activated.status(), 303, "activation");
-    app.sign_in(&parent.login, password).await
 }
 
 /// Properties of the VEVENTs of a feed, parsed with the `ical` crate.
@@ -222,7 +176,7 @@ async fn a_teacher_writes_homework_the_pupil_ticks_it_the_family_reads_it() {
     assert_eq!(tick.status(), 403);
 
     // A parent of another class sees none of it.
-    let stranger = parent_of_another_class(&app).await;
+    let stranger = app.parent_of_another_class().await;
     for path in [
         format!("/cahier-de-textes/classe/{cp}"),
         format!("/cahier-de-textes/eleve/{child}"),

@@ -5,9 +5,8 @@
 //! the French reason and what they typed; the headteacher's emergency switch refuses a
 //! parent's next reply at once, and lifting it lets it through.
 
-use preau_app::accounts::{Handover, UserForm};
 use preau_app::messages::NewMessage;
-use preau_core::{Role, UserId};
+use preau_core::UserId;
 use preau_tests::{TestApp, extract_csrf, page_text};
 
 /// A PNG of `side` × `side` pixels carrying a text chunk (metadata the box must not serve).
@@ -111,51 +110,6 @@ fn location(response: &reqwest::Response) -> String {
         .next()
         .unwrap()
         .to_string()
-}
-
-/// A parent of a new CM2 pupil, with an activated account, signed in.
-async fn parent_of_another_family(app: &TestApp) -> reqwest::Client {
-    let (parent, handover) = app
-        .app
-        .create_user_as_system(&UserForm {
-            first_name: "Sacha".into(),
-            last_name: "Autre".into(),
-            role: Some(Role::Parent),
-            email: "sacha.autre@example.org".into(),
-            ..UserForm::default()
-        })
-        .expect("parent");
-    app.app
-        .create_user_as_system(&UserForm {
-            first_name: "Noa".into(),
-            last_name: "Autre".into(),
-            role: Some(Role::Pupil),
-            birth_date: "2015-03-02".into(),
-            class: Some(app.school.classes[1].id),
-            guardians: vec![parent.id],
-            ..UserForm::default()
-        })
-        .expect("pupil");
-    let Handover::ActivationCode(code) = handover else {
-        panic!("an adult gets an activation code");
-    };
-    let password = "cartable-rouge-42";
-    let client = app.client();
-    let activated = app
-        .post_form(
-            &client,
-            "/activation",
-            "/activation",
-            &[
-                ("login", parent.login.as_str()),
-                ("code", code.as_str()),
-                ("password", password),
-                ("confirmation", password),
-            ],
-        )
-        .await;
-    assert_eq!(activated.status(), 303, "activation");
-    app.sign_in(&parent.login, password).await
 }
 
 fn parent_id(app: &TestApp) -> UserId {
@@ -278,7 +232,7 @@ async fn a_teacher_sends_a_file_the_parent_reads_it_downloads_it_and_replies() {
     assert!(!portal.contains("Messages (1)"));
 
     // Another family: nothing to see.
-    let stranger = parent_of_another_family(&app).await;
+    let stranger = app.parent_of_another_class().await;
     for path in [&conversation, &picture, &file] {
         let response = stranger.get(app.url(path)).send().await.unwrap();
         assert_eq!(response.status(), 404, "{path}");

@@ -54,6 +54,29 @@ pub struct Download {
     pub modified: i64,
 }
 
+impl Download {
+    /// A frozen file (attached to a message, a word, a session, a hand-in) served as an
+    /// attachment, never inline.
+    pub fn attachment(
+        file: std::fs::File,
+        name: String,
+        blob: &preau_core::BlobId,
+        size: u64,
+        mime: String,
+        modified: i64,
+    ) -> Download {
+        Download {
+            file,
+            size,
+            etag: blob.hex(),
+            name,
+            mime,
+            inline: false,
+            modified,
+        }
+    }
+}
+
 /// The part of the file to send.
 #[derive(Debug, PartialEq, Eq)]
 enum Part {

@@ -733,15 +733,9 @@ pub async fn file(
     let (file, content) = state
         .app
         .open_logbook_attachment(&me.current.subject, EntryId(id), n)?;
-    let download = Download {
-        file: content,
-        size: file.size,
-        etag: file.blob.hex(),
-        name: file.name,
-        mime: file.mime,
-        inline: false,
-        modified: file.at,
-    };
+    let download = Download::attachment(
+        content, file.name, &file.blob, file.size, file.mime, file.at,
+    );
     Ok(respond(&method, &headers, download).await)
 }
 

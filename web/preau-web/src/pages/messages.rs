@@ -646,15 +646,8 @@ pub async fn file(
         state
             .app
             .open_message_attachment(&me.current.subject, MessageId(id), n)?;
-    let download = Download {
-        file: content,
-        size: file.revision.size,
-        etag: file.revision.blob.hex(),
-        name: file.name,
-        mime: file.revision.mime,
-        inline: false,
-        modified: file.revision.at,
-    };
+    let r = file.revision;
+    let download = Download::attachment(content, file.name, &r.blob, r.size, r.mime, r.at);
     Ok(respond(&method, &headers, download).await)
 }
 
