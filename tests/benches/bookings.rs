@@ -28,6 +28,7 @@ use preau_app::bookings::{BookableForm, BookingRequest, CalendarForm, Repeat};
 use preau_core::{BookableId, BookableKind, Subject};
 use preau_tests::TestApp;
 use preau_tests::files::subject;
+use preau_tests::measure::{Latencies, Rng};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -57,41 +58,6 @@ const TARGET_BOOKING_P99_MS: f64 = 250.0;
 const TARGET_BOOKINGS_PER_S: f64 = 50.0;
 
 /// xorshift64*: deterministic choices from a printed seed.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
-
-struct Latencies(Vec<Duration>);
-
-impl Latencies {
-    fn ms(&self, quantile: f64) -> f64 {
-        let mut sorted = self.0.clone();
-        sorted.sort();
-        let index = ((sorted.len() as f64 * quantile).ceil() as usize).clamp(1, sorted.len()) - 1;
-        sorted[index].as_secs_f64() * 1e3
-    }
-
-    fn line(&self) -> String {
-        format!(
-            "p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
-            self.ms(0.50),
-            self.ms(0.99),
-            self.ms(1.0)
-        )
-    }
-}
-
 fn today() -> Date {
     OffsetDateTime::now_utc()
         .to_offset(UtcOffset::from_hms(1, 0, 0).expect("offset"))
@@ -452,14 +418,14 @@ async fn run() -> ExitCode {
         grid_times.0.len(),
         grid_wall.as_secs_f64(),
         grid_times.0.len() as f64 / grid_wall.as_secs_f64(),
-        grid_times.line(),
+        grid_times.line(1),
         grid_failures.len()
     );
     println!(
         "bookings, {BOOKING_CLIENTS} concurrent clients, distinct free slots: {made} made of {} sent in {:.2} s = {per_second:.0} bookings/s (target ≥ {TARGET_BOOKINGS_PER_S}); latency {} (target p99 ≤ {TARGET_BOOKING_P99_MS} ms); unexpected failures {}",
         booking_times.0.len(),
         booking_wall.as_secs_f64(),
-        booking_times.line(),
+        booking_times.line(1),
         booking_failures.len()
     );
     for f in grid_failures.iter().chain(&booking_failures).take(5) {

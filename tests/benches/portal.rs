@@ -45,6 +45,7 @@ use preau_app::messages::NewMessage;
 use preau_app::news::NewsForm;
 use preau_core::{ClassId, ConversationId, NewsAudience, Subject, UserId};
 use preau_tests::files::subject;
+use preau_tests::measure::{Latencies, Rng};
 use preau_tests::{TestApp, extract_csrf};
 use std::collections::{BTreeSet, HashMap};
 use std::process::ExitCode;
@@ -91,41 +92,6 @@ const DAYS: [(Weekday, &str, i64); 4] = [
 ];
 
 /// xorshift64*: deterministic choices from a printed seed.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
-
-struct Latencies(Vec<Duration>);
-
-impl Latencies {
-    fn ms(&self, quantile: f64) -> f64 {
-        let mut sorted = self.0.clone();
-        sorted.sort();
-        let index = ((sorted.len() as f64 * quantile).ceil() as usize).clamp(1, sorted.len()) - 1;
-        sorted[index].as_secs_f64() * 1e3
-    }
-
-    fn line(&self) -> String {
-        format!(
-            "p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
-            self.ms(0.50),
-            self.ms(0.99),
-            self.ms(1.0)
-        )
-    }
-}
-
 fn seed() -> u64 {
     std::env::var("PREAU_BENCH_SEED")
         .ok()
@@ -380,7 +346,7 @@ fn describe(label: &str, clients: usize, warm_up: usize, run: &Run) -> String {
         run.times.0.len(),
         run.wall.as_secs_f64(),
         n as f64 / run.wall.as_secs_f64(),
-        run.times.line(),
+        run.times.line(1),
         mean(&run.bytes) / 1e3,
         run.bytes.iter().min().copied().unwrap_or(0) as f64 / 1e3,
         run.bytes.iter().max().copied().unwrap_or(0) as f64 / 1e3,

@@ -32,6 +32,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use preau_search::{IndexDoc, SearchIndex, SearchQuery};
+use preau_tests::measure::Latencies;
 
 const DOCS: usize = 100_000;
 const COMMIT_EVERY: usize = 10_000;
@@ -326,25 +327,6 @@ fn mb(kib: u64) -> f64 {
     kib as f64 * 1024.0 / 1e6
 }
 
-struct Latencies(Vec<Duration>);
-
-impl Latencies {
-    fn ms(&self, quantile: f64) -> f64 {
-        let mut sorted = self.0.clone();
-        sorted.sort();
-        let index = ((sorted.len() as f64 * quantile).ceil() as usize).clamp(1, sorted.len()) - 1;
-        sorted[index].as_secs_f64() * 1e3
-    }
-    fn line(&self) -> String {
-        format!(
-            "p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
-            self.ms(0.50),
-            self.ms(0.99),
-            self.ms(1.0)
-        )
-    }
-}
-
 /// 1–3 words (10 % of the queries a quoted phrase of 2–3 consecutive generated words).
 fn queries(zipf: &Zipf) -> Vec<String> {
     let mut rng = Rng(4242);
@@ -588,7 +570,7 @@ fn main() -> ExitCode {
     println!(
         "search (pupil: {}; 10 hits, snippets, facets), {QUERIES} queries: {}  [target p50 ≤ {TARGET_P50_MS} ms: {}, p99 ≤ {TARGET_P99_MS} ms: {}]",
         PUPIL.join(", "),
-        searched.line(),
+        searched.line(2),
         verdict(checks[0]),
         verdict(checks[1])
     );
@@ -599,7 +581,7 @@ fn main() -> ExitCode {
     );
     println!(
         "raw tantivy query (top 10 + count, 10 stored documents loaded; no access filter, facets nor snippets): {}; mean {:.0} matches per query",
-        raw.line(),
+        raw.line(2),
         raw_hits as f64 / QUERIES as f64
     );
     println!(
@@ -608,7 +590,7 @@ fn main() -> ExitCode {
     );
     println!(
         "suggest (8 titles, {QUERIES} prefixes of 2–6 letters): {}",
-        suggested.line()
+        suggested.line(2)
     );
     drop(index);
     if checks.iter().all(|ok| *ok) {

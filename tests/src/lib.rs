@@ -3,6 +3,7 @@
 //! as each role with an HTTP client that keeps cookies.
 
 pub mod files;
+pub mod measure;
 
 use preau::Config;
 use preau_app::accounts::{Handover, UserForm};

@@ -3,61 +3,8 @@
 //! the safe headers; an item for the school's team is absent from the parent's pages and its
 //! address answers 404; anyone but the headteacher is refused (403).
 
+use preau_tests::files::png_with_text;
 use preau_tests::{TestApp, page_text};
-
-/// A PNG of `side` × `side` pixels carrying a text chunk (metadata the box must not serve).
-fn png_with_text(side: u32, text: &str) -> Vec<u8> {
-    fn crc32(bytes: &[u8]) -> u32 {
-        let mut crc = 0xFFFF_FFFFu32;
-        for &b in bytes {
-            crc ^= u32::from(b);
-            for _ in 0..8 {
-                crc = if crc & 1 == 1 {
-                    (crc >> 1) ^ 0xEDB8_8320
-                } else {
-                    crc >> 1
-                };
-            }
-        }
-        !crc
-    }
-    fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
-        out.extend_from_slice(&(data.len() as u32).to_be_bytes());
-        let mut body = kind.to_vec();
-        body.extend_from_slice(data);
-        out.extend_from_slice(&body);
-        out.extend_from_slice(&crc32(&body).to_be_bytes());
-    }
-    let mut raw = Vec::new();
-    for y in 0..side {
-        raw.push(0); // filter: none
-        for x in 0..side {
-            raw.extend_from_slice(&[(x * 15) as u8, (y * 15) as u8, 200]);
-        }
-    }
-    // zlib: one stored block, then the Adler-32 of the data.
-    let mut zlib = vec![0x78, 0x01, 0x01];
-    let len = raw.len() as u16;
-    zlib.extend_from_slice(&len.to_le_bytes());
-    zlib.extend_from_slice(&(!len).to_le_bytes());
-    zlib.extend_from_slice(&raw);
-    let (mut a, mut b) = (1u32, 0u32);
-    for &byte in &raw {
-        a = (a + u32::from(byte)) % 65_521;
-        b = (b + a) % 65_521;
-    }
-    zlib.extend_from_slice(&((b << 16) | a).to_be_bytes());
-    let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
-    let mut header = Vec::new();
-    header.extend_from_slice(&side.to_be_bytes());
-    header.extend_from_slice(&side.to_be_bytes());
-    header.extend_from_slice(&[8, 2, 0, 0, 0]); // 8-bit RGB
-    chunk(&mut out, b"IHDR", &header);
-    chunk(&mut out, b"tEXt", format!("Comment\0{text}").as_bytes());
-    chunk(&mut out, b"IDAT", &zlib);
-    chunk(&mut out, b"IEND", &[]);
-    out
-}
 
 /// Posts the news form as multipart (the CSRF token in the address); returns the response.
 async fn post_news(
