@@ -29,6 +29,7 @@ pub mod paris;
 pub mod passwords;
 pub mod pki;
 pub mod previews;
+pub mod provisioning;
 pub mod rich_text;
 pub mod search;
 pub mod settings;
@@ -62,6 +63,7 @@ pub struct App {
     hasher: passwords::Hasher,
     settings: Settings,
     clock: Clock,
+    last_stick: std::sync::Mutex<Option<provisioning::StickOutcome>>,
 }
 
 impl std::fmt::Debug for App {
@@ -87,6 +89,7 @@ impl App {
             directory: RwLock::new(Arc::new(directory)),
             settings,
             clock,
+            last_stick: std::sync::Mutex::new(None),
         })
     }
 

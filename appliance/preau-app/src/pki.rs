@@ -505,6 +505,27 @@ fn write_atomic(path: &Path, contents: &[u8], mode: u32) -> Result<(), PkiError>
         .map_err(io_error(dir))
 }
 
+/// Checks a certificate handed to the box (by a provisioning bundle): it is readable, `key_pem`
+/// is its key, and it names `ca_pem`'s subject as its issuer. Returns its end of validity; the
+/// reason, in English, otherwise.
+pub fn check_issued_pair(
+    cert_pem: &str,
+    key_pem: &str,
+    ca_pem: &str,
+) -> Result<OffsetDateTime, String> {
+    let read = |pem: &str| der::pem_to_der(pem).and_then(|der| der::parse_certificate(&der));
+    let cert = read(cert_pem).ok_or("not a readable PEM certificate")?;
+    let ca = read(ca_pem).ok_or("the CA certificate is not readable")?;
+    let key = KeyPair::from_pem(key_pem).map_err(|e| format!("unreadable private key: {e}"))?;
+    if cert.public_key != key.public_key_raw() {
+        return Err("the private key does not belong to the certificate".into());
+    }
+    if cert.issuer != ca.subject {
+        return Err("the certificate was not issued by the bundle's CA".into());
+    }
+    Ok(cert.not_after)
+}
+
 /// Just enough DER to read back a certificate this module wrote. Every function returns
 /// `None` on anything unexpected; nothing here indexes out of bounds or panics.
 mod der {

@@ -149,11 +149,14 @@ pub enum Action {
     PostLiaison,
     /// Sign a word of the carnet de liaison, reply, answer a consent form (object: the pupil).
     SignLiaison,
+    /// See how the box was provisioned (bundle, certificates, network) and the last stick's
+    /// report.
+    ViewProvisioning,
 }
 
 impl Action {
     /// Every action, for exhaustive tests.
-    pub const ALL: [Action; 30] = [
+    pub const ALL: [Action; 31] = [
         Action::ViewPortal,
         Action::ViewProfile,
         Action::ManageAccount,
@@ -184,6 +187,7 @@ impl Action {
         Action::ViewLiaison,
         Action::PostLiaison,
         Action::SignLiaison,
+        Action::ViewProvisioning,
     ];
 }
 
@@ -433,6 +437,8 @@ pub fn allowed(role: Role, action: Action, relation: Relation) -> bool {
         (_, ViewLiaison | SignLiaison) => false,
         (Teacher, PostLiaison) => relation == OwnClass,
         (_, PostLiaison) => false,
+        (Headteacher | Technician, ViewProvisioning) => relation == SameSchool,
+        (_, ViewProvisioning) => false,
     }
 }
 
@@ -482,6 +488,7 @@ mod tests {
         Pupil       ViewLiaison      x . . . . . . . .
         Pupil       PostLiaison      . . . . . . . . .
         Pupil       SignLiaison      . . . . . . . . .
+        Pupil       ViewProvisioning . . . . . . . . .
         Parent      ViewPortal       . . . . . . . x .
         Parent      ViewProfile      x x . . . . . . .
         Parent      ManageAccount    . . . . . . . . .
@@ -512,6 +519,7 @@ mod tests {
         Parent      ViewLiaison      . x . . . . . . .
         Parent      PostLiaison      . . . . . . . . .
         Parent      SignLiaison      . x . . . . . . .
+        Parent      ViewProvisioning . . . . . . . . .
         Teacher     ViewPortal       . . . . . . . x .
         Teacher     ViewProfile      x x x . . . . . .
         Teacher     ManageAccount    . . . . . . . . .
@@ -542,6 +550,7 @@ mod tests {
         Teacher     ViewLiaison      . . x . . . . . .
         Teacher     PostLiaison      . . x . . . . . .
         Teacher     SignLiaison      . . . . . . . . .
+        Teacher     ViewProvisioning . . . . . . . . .
         Headteacher ViewPortal       . . . . . . . x .
         Headteacher ViewProfile      x x x . . . . x .
         Headteacher ManageAccount    x x x . . . . x .
@@ -572,6 +581,7 @@ mod tests {
         Headteacher ViewLiaison      x x x . . . . x .
         Headteacher PostLiaison      x x x . . . . x .
         Headteacher SignLiaison      . . . . . . . . .
+        Headteacher ViewProvisioning . . . . . . . x .
         Staff       ViewPortal       . . . . . . . x .
         Staff       ViewProfile      x x x . . . . . .
         Staff       ManageAccount    . . . . . . . . .
@@ -602,6 +612,7 @@ mod tests {
         Staff       ViewLiaison      . . x . . . . . .
         Staff       PostLiaison      . . . . . . . . .
         Staff       SignLiaison      . . . . . . . . .
+        Staff       ViewProvisioning . . . . . . . . .
         TownAgent   ViewPortal       . . . . . . . x .
         TownAgent   ViewProfile      x . . . . . . . .
         TownAgent   ManageAccount    . . . . . . . . .
@@ -632,6 +643,7 @@ mod tests {
         TownAgent   ViewLiaison      . . . . . . . . .
         TownAgent   PostLiaison      . . . . . . . . .
         TownAgent   SignLiaison      . . . . . . . . .
+        TownAgent   ViewProvisioning . . . . . . . . .
         Technician  ViewPortal       . . . . . . . x .
         Technician  ViewProfile      x . . . . . . . .
         Technician  ManageAccount    . . . . . . . . .
@@ -662,6 +674,7 @@ mod tests {
         Technician  ViewLiaison      . . . . . . . . .
         Technician  PostLiaison      . . . . . . . . .
         Technician  SignLiaison      . . . . . . . . .
+        Technician  ViewProvisioning . . . . . . . x .
     ";
 
     #[test]

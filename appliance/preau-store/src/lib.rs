@@ -25,6 +25,7 @@ pub mod logbook;
 pub mod messages;
 pub mod news;
 pub mod onde;
+pub mod provisioning;
 pub mod record;
 pub mod schema;
 pub mod security;

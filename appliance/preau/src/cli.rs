@@ -198,7 +198,7 @@ fn run(cli: Cli) -> Result<()> {
             let app = open_app(&config)?;
             if !app.is_set_up() {
                 tracing::warn!(
-                    "no school recorded yet: run `preau admin init-school` (or provision the box)"
+                    "not set up yet: serving only the setup page until a provisioning stick is applied (or `preau admin init-school` is run)"
                 );
             }
             runtime()?.block_on(async {

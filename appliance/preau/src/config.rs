@@ -54,6 +54,14 @@ pub struct Config {
     pub quota_group_mib: u64,
     /// Quota of the staff room, in MiB.
     pub quota_staff_mib: u64,
+    /// Where USB sticks are mounted (the image mounts them read-only there); empty: no
+    /// provisioning by stick. A `preau-bundle.zip` at its top or one level down is applied.
+    pub provisioning_dir: PathBuf,
+    /// Where the report is written back (a writable mount of the same stick, mirroring
+    /// `provisioning_dir`); empty: beside the bundle.
+    pub provisioning_report_dir: PathBuf,
+    /// The commune's bundle-signing public key (minisign), required with `provisioning_dir`.
+    pub provisioning_key: PathBuf,
     /// Log filter ("info", "preau=debug", …).
     pub log: String,
 }
@@ -85,6 +93,9 @@ impl Default for Config {
             quota_class_mib: settings.quotas.class / MIB,
             quota_group_mib: settings.quotas.group / MIB,
             quota_staff_mib: settings.quotas.staff / MIB,
+            provisioning_dir: PathBuf::new(),
+            provisioning_report_dir: PathBuf::new(),
+            provisioning_key: PathBuf::from("/etc/preau/bundle-signing.pub"),
             log: "info".into(),
         }
     }
@@ -247,6 +258,11 @@ quota_adult_mib = 5120
 quota_class_mib = 10240
 quota_group_mib = 1024
 quota_staff_mib = 20480
+# Provisioning by USB stick: where sticks are mounted (empty: off), where the report is
+# written back (empty: beside the bundle) and the commune's bundle-signing public key.
+provisioning_dir = ""
+provisioning_report_dir = ""
+provisioning_key = "/etc/preau/bundle-signing.pub"
 # Log filter.
 log = "info"
 "#;

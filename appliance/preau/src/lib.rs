@@ -5,6 +5,8 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod server;
+pub mod stick;
+pub mod system_files;
 pub mod tls;
 
 pub use config::Config;

@@ -73,7 +73,7 @@ impl Drop for Running {
 
 /// Starts serving `app` as `config` says. Returns once the listeners are bound.
 pub async fn start(config: &Config, app: Arc<App>) -> Result<Running> {
-    let tls = crate::tls::material(config)?;
+    let tls = crate::tls::material(config, &app)?;
     let https_listener = TcpListener::bind((config.listen, config.https_port))
         .await
         .with_context(|| {
@@ -116,6 +116,16 @@ pub async fn start(config: &Config, app: Arc<App>) -> Result<Running> {
     tasks.push(tokio::spawn(purge_sessions(app.clone())));
     tasks.push(tokio::spawn(collect_documents(app.clone())));
     tasks.push(tokio::spawn(index_changes(app.clone())));
+    if let Some(state) = app.provisioned()? {
+        crate::system_files::write(&config.data_dir, &state)?;
+    }
+    if let Some(watch) = crate::stick::Watch::from_config(config, &public_url, https.port())? {
+        tasks.push(tokio::spawn(crate::stick::run(
+            app.clone(),
+            watch,
+            tls.certificate.clone(),
+        )));
+    }
     let school = app
         .directory()
         .school()

@@ -1,27 +1,86 @@
-//! TLS: the rustls server configuration, from provisioned files or the box's local CA.
+//! TLS: the rustls server configuration. The certificate comes from the provisioning bundle
+//! applied last, else from the configured files, else from the box's local CA; it can be
+//! replaced while the box runs (a stick was just applied) without dropping connections.
 
 use anyhow::{Context, Result};
 use rustls::ServerConfig;
+use rustls::crypto::CryptoProvider;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use rustls::server::{ClientHello, ResolvesServerCert};
+use rustls::sign::CertifiedKey;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 /// Where the certificate comes from, and the CA to offer for download if the box made it.
 pub struct TlsMaterial {
     /// The server configuration.
     pub server: Arc<ServerConfig>,
+    /// The certificate in use, replaceable.
+    pub certificate: Arc<Certificate>,
     /// The local CA's certificate (PEM), when the box generated its own.
     pub local_ca_pem: Option<String>,
 }
 
-/// Loads the configured certificate, or makes (once) and loads the local one.
-pub fn material(config: &crate::Config) -> Result<TlsMaterial> {
+/// The server certificate and key in use; every new handshake reads the current one.
+#[derive(Debug)]
+pub struct Certificate(RwLock<Arc<CertifiedKey>>);
+
+impl Certificate {
+    /// Replaces the certificate (PEM chain and key) for the handshakes to come.
+    pub fn replace(&self, cert_pem: &[u8], key_pem: &[u8]) -> Result<()> {
+        let key = certified_key(cert_pem, key_pem)?;
+        match self.0.write() {
+            Ok(mut guard) => *guard = key,
+            Err(poisoned) => *poisoned.into_inner() = key,
+        }
+        Ok(())
+    }
+
+    fn current(&self) -> Arc<CertifiedKey> {
+        match self.0.read() {
+            Ok(guard) => guard.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+}
+
+impl ResolvesServerCert for Certificate {
+    fn resolve(&self, _hello: ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
+        Some(self.current())
+    }
+}
+
+fn provider() -> Arc<CryptoProvider> {
+    Arc::new(rustls::crypto::ring::default_provider())
+}
+
+/// A certificate and its key, checked to match, from PEM.
+fn certified_key(cert_pem: &[u8], key_pem: &[u8]) -> Result<Arc<CertifiedKey>> {
+    let chain: Vec<CertificateDer<'static>> = rustls_pemfile::certs(&mut &cert_pem[..])
+        .collect::<Result<_, _>>()
+        .context("not a PEM certificate chain")?;
+    let key: PrivateKeyDer<'static> = rustls_pemfile::private_key(&mut &key_pem[..])
+        .context("not a PEM private key")?
+        .context("no private key in the PEM text")?;
+    let key = CertifiedKey::from_der(chain, key, &provider())
+        .context("the certificate and key do not match")?;
+    Ok(Arc::new(key))
+}
+
+/// The certificate the box starts with: the provisioned one, the configured files, or the
+/// local CA's (made once).
+pub fn material(config: &crate::Config, app: &preau_app::App) -> Result<TlsMaterial> {
+    if let Some(provisioned) = app.provisioned()? {
+        let key = certified_key(
+            provisioned.tls_cert_pem.as_bytes(),
+            provisioned.tls_key_pem.as_bytes(),
+        )
+        .context("the provisioned certificate")?;
+        return serving(key, None);
+    }
     if !config.tls_cert.is_empty() {
-        let server = server_config(Path::new(&config.tls_cert), Path::new(&config.tls_key))?;
-        return Ok(TlsMaterial {
-            server,
-            local_ca_pem: None,
-        });
+        let key = read_pair(Path::new(&config.tls_cert), Path::new(&config.tls_key))?;
+        return serving(key, None);
     }
     let mut names = Vec::new();
     if config.listen.is_unspecified() || config.listen.is_loopback() {
@@ -36,33 +95,32 @@ pub fn material(config: &crate::Config) -> Result<TlsMaterial> {
         time::OffsetDateTime::now_utc(),
     )
     .context("cannot create the local certificate authority")?;
-    let server = server_config(&files.cert, &files.key)?;
+    let key = read_pair(&files.cert, &files.key)?;
     let ca = std::fs::read_to_string(&files.ca_cert)
         .with_context(|| format!("cannot read {}", files.ca_cert.display()))?;
-    Ok(TlsMaterial {
-        server,
-        local_ca_pem: Some(ca),
-    })
+    serving(key, Some(ca))
 }
 
-/// A rustls configuration (ring provider, HTTP/1.1) from PEM files.
-pub fn server_config(cert: &Path, key: &Path) -> Result<Arc<ServerConfig>> {
+fn read_pair(cert: &Path, key: &Path) -> Result<Arc<CertifiedKey>> {
     let cert_pem =
         std::fs::read(cert).with_context(|| format!("cannot read {}", cert.display()))?;
     let key_pem = std::fs::read(key).with_context(|| format!("cannot read {}", key.display()))?;
-    let chain: Vec<CertificateDer<'static>> = rustls_pemfile::certs(&mut cert_pem.as_slice())
-        .collect::<Result<_, _>>()
-        .with_context(|| format!("{} is not a PEM certificate chain", cert.display()))?;
-    let key: PrivateKeyDer<'static> = rustls_pemfile::private_key(&mut key_pem.as_slice())
-        .with_context(|| format!("{} is not a PEM private key", key.display()))?
-        .with_context(|| format!("{} holds no private key", key.display()))?;
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let mut config = ServerConfig::builder_with_provider(provider)
+    certified_key(&cert_pem, &key_pem)
+        .with_context(|| format!("{} and {}", cert.display(), key.display()))
+}
+
+/// A rustls configuration (ring provider, HTTP/1.1) serving `key`, replaceable later.
+fn serving(key: Arc<CertifiedKey>, local_ca_pem: Option<String>) -> Result<TlsMaterial> {
+    let certificate = Arc::new(Certificate(RwLock::new(key)));
+    let mut server = ServerConfig::builder_with_provider(provider())
         .with_safe_default_protocol_versions()
         .context("TLS protocol versions")?
         .with_no_client_auth()
-        .with_single_cert(chain, key)
-        .context("the certificate and key do not match")?;
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
-    Ok(Arc::new(config))
+        .with_cert_resolver(certificate.clone());
+    server.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(TlsMaterial {
+        server: Arc::new(server),
+        certificate,
+        local_ca_pem,
+    })
 }

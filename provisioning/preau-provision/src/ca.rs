@@ -9,7 +9,7 @@
 //! | `commune.toml` | the commune's name, box domain, creation time and the last bundle serial |
 //! | `ca.crt` | the CA certificate (PEM): installed on the commune's devices, copied into every bundle |
 //! | `ca.key` | its private key (PKCS#8 PEM, mode 0600) — never copied anywhere |
-//! | `bundle-signing.key` | the minisign secret key that signs bundles (unencrypted, mode 0600) |
+//! | `bundle-signing.key` | the minisign secret key that signs bundles (mode 0600; encrypted with a password when `ca init` is given one) |
 //! | `bundle-signing.pub` | its public key, which every box is configured with |
 //!
 //! The CA (ECDSA P-256, ten years) is a CA with path length 0 (it signs leaves only) and
@@ -22,11 +22,15 @@
 //! address must be private.
 //!
 //! Leaves are valid 825 days (the longest Apple devices accept for TLS servers); the sync
-//! client certificate as long. Renewing a box already in service (`ca issue-sync-cert`, a
-//! bundle with only new certificates) is not written yet: a new full bundle does it.
+//! client certificate as long. A box already in service gets a new sync client certificate
+//! with [`CommuneCa::issue_sync_client`] and [`write_sync_cert`] (`ca issue-sync-cert`),
+//! without a new bundle.
+//!
+//! The signing key may be encrypted with a password ([`init_with_password`]): [`open`] then
+//! leaves it locked — everything but signing works — until [`CommuneCa::unlock`].
 
 use crate::bundle::Invalid;
-use crate::bundle::names::{PRIVATE_RANGES, check_domain, check_text};
+use crate::bundle::names::{PRIVATE_RANGES, check_domain, check_host, check_text, check_uai};
 use rcgen::{
     BasicConstraints, CertificateParams, CidrSubnet, DistinguishedName, DnType,
     ExtendedKeyUsagePurpose, GeneralSubtree, IsCa, Issuer, KeyPair, KeyUsagePurpose,
@@ -41,7 +45,7 @@ use std::path::{Path, PathBuf};
 use time::format_description::well_known::Rfc3339;
 use time::{Duration, OffsetDateTime};
 
-use crate::bundle::{PublicKey, SigningKey, generate_signing_key};
+use crate::bundle::{PublicKey, SigningKey, SigningKeyError, generate_signing_key};
 
 /// The state file of a CA directory.
 pub const STATE_FILE: &str = "commune.toml";
@@ -53,6 +57,10 @@ pub const CA_KEY_FILE: &str = "ca.key";
 pub const SIGNING_KEY_FILE: &str = "bundle-signing.key";
 /// The bundle signing public key.
 pub const PUBLIC_KEY_FILE: &str = "bundle-signing.pub";
+/// The sync client certificate `ca issue-sync-cert` writes.
+pub const SYNC_CERT_FILE: &str = "client.crt";
+/// Its private key.
+pub const SYNC_KEY_FILE: &str = "client.key";
 
 const CA_VALIDITY_DAYS: i64 = 3652;
 /// Validity of the certificates a bundle carries, in days.
@@ -88,6 +96,15 @@ pub enum CaError {
     /// rcgen refused to make a certificate.
     #[error("certificate: {0}")]
     Certificate(String),
+    /// The directory for new certificates is not empty: nothing is overwritten.
+    #[error("{} exists and is not empty: choose a new directory", .0.display())]
+    OutputExists(PathBuf),
+    /// The bundle signing key is encrypted and was not unlocked.
+    #[error("the bundle signing key is encrypted: give its password")]
+    SigningKeyLocked,
+    /// The password does not decrypt the bundle signing key.
+    #[error("wrong password for the bundle signing key")]
+    WrongPassword,
 }
 
 impl CaError {
@@ -112,6 +129,16 @@ impl CaError {
                 )
             }
             CaError::Certificate(e) => format!("certificat impossible à produire ({e})"),
+            CaError::OutputExists(path) => format!(
+                "{} existe et n'est pas vide : choisir un nouveau dossier (rien n'est jamais écrasé)",
+                path.display()
+            ),
+            CaError::SigningKeyLocked => format!(
+                "la clé de signature des lots ({SIGNING_KEY_FILE}) est protégée par un mot de passe : le donner avec --password-file <fichier> ou la variable d'environnement PREAU_SIGNING_PASSWORD"
+            ),
+            CaError::WrongPassword => format!(
+                "mot de passe incorrect pour la clé de signature des lots ({SIGNING_KEY_FILE})"
+            ),
         }
     }
 }
@@ -161,13 +188,23 @@ impl std::fmt::Debug for Issued {
     }
 }
 
+/// The bundle signing key of an opened CA directory.
+enum Signing {
+    /// Ready to sign.
+    Ready(SigningKey),
+    /// Encrypted, not unlocked yet: the key file's text.
+    Locked(String),
+}
+
 /// An opened CA directory.
 pub struct CommuneCa {
     dir: PathBuf,
     state: CommuneState,
     cert_pem: String,
     key: KeyPair,
-    signing: SigningKey,
+    public: PublicKey,
+    signing: Signing,
+    encrypted: bool,
 }
 
 fn random_serial() -> Result<SerialNumber, CaError> {
@@ -206,6 +243,24 @@ pub(crate) fn replace_file(path: &Path, contents: &[u8], mode: u32) -> Result<()
     Ok(())
 }
 
+/// Makes `out` (0700, parents included) or accepts it if it exists and is empty.
+fn new_directory(out: &Path) -> Result<(), CaError> {
+    match fs::read_dir(out) {
+        Ok(mut entries) => {
+            if entries.next().is_some() {
+                return Err(CaError::NotEmpty(out.to_path_buf()));
+            }
+            Ok(())
+        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(out)
+            .map_err(io_error(out)),
+        Err(e) => Err(io_error(out)(e)),
+    }
+}
+
 fn ca_params(
     commune: &str,
     domain: &str,
@@ -241,11 +296,43 @@ fn ca_params(
     Ok(params)
 }
 
-/// Creates a CA directory at `out` (which must not exist or be empty). Returns it opened.
+/// Creates a CA directory at `out` (which must not exist or be empty), its signing key
+/// unencrypted. Returns it opened.
 pub fn init(
     out: &Path,
     commune: &str,
     domain: &str,
+    now: OffsetDateTime,
+) -> Result<CommuneCa, CaError> {
+    init_inner(out, commune, domain, None, now)
+}
+
+/// [`init`], the bundle signing key encrypted with `password` (not empty). Returns the CA
+/// opened and unlocked.
+pub fn init_with_password(
+    out: &Path,
+    commune: &str,
+    domain: &str,
+    password: &str,
+    now: OffsetDateTime,
+) -> Result<CommuneCa, CaError> {
+    if password.is_empty() {
+        return Err(CaError::Invalid(Invalid::new(
+            "password",
+            "empty password".into(),
+            "mot de passe vide".into(),
+        )));
+    }
+    let mut ca = init_inner(out, commune, domain, Some(password), now)?;
+    ca.unlock(password)?;
+    Ok(ca)
+}
+
+fn init_inner(
+    out: &Path,
+    commune: &str,
+    domain: &str,
+    password: Option<&str>,
     now: OffsetDateTime,
 ) -> Result<CommuneCa, CaError> {
     check_text("commune", commune, 100).map_err(CaError::Invalid)?;
@@ -254,24 +341,10 @@ pub fn init(
         .to_offset(time::UtcOffset::UTC)
         .replace_nanosecond(0)
         .unwrap_or(now);
-    match fs::read_dir(out) {
-        Ok(mut entries) => {
-            if entries.next().is_some() {
-                return Err(CaError::NotEmpty(out.to_path_buf()));
-            }
-        }
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            fs::DirBuilder::new()
-                .recursive(true)
-                .mode(0o700)
-                .create(out)
-                .map_err(io_error(out))?;
-        }
-        Err(e) => return Err(io_error(out)(e)),
-    }
+    new_directory(out)?;
     let key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)?;
     let cert = ca_params(commune, domain, now)?.self_signed(&key)?;
-    let (signing_secret, public) = generate_signing_key().map_err(CaError::Certificate)?;
+    let (signing_secret, public) = generate_signing_key(password).map_err(CaError::Certificate)?;
     let state = CommuneState {
         commune: commune.to_string(),
         domain: domain.to_string(),
@@ -313,7 +386,9 @@ fn read(dir: &Path, file: &str) -> Result<String, CaError> {
     fs::read_to_string(&path).map_err(io_error(&path))
 }
 
-/// Opens an existing CA directory and checks that its files belong together.
+/// Opens an existing CA directory and checks that its files belong together. An encrypted
+/// signing key is left locked (checked against the public key once unlocked): see
+/// [`CommuneCa::unlock`].
 pub fn open(dir: &Path) -> Result<CommuneCa, CaError> {
     let corrupt = |file: &str, detail: String| CaError::Corrupt {
         path: dir.join(file),
@@ -334,23 +409,27 @@ pub fn open(dir: &Path) -> Result<CommuneCa, CaError> {
     if cert.public_key().raw != rcgen::PublicKeyData::subject_public_key_info(&key).as_slice() {
         return Err(corrupt(CA_KEY_FILE, "does not match ca.crt".into()));
     }
-    let signing = SigningKey::parse(&read(dir, SIGNING_KEY_FILE)?)
-        .map_err(|e| corrupt(SIGNING_KEY_FILE, e))?;
     let public = PublicKey::parse(&read(dir, PUBLIC_KEY_FILE)?)
         .map_err(|e| corrupt(PUBLIC_KEY_FILE, e.to_string()))?;
-    if public.key_id() != signing.public_key().key_id() {
-        return Err(corrupt(
-            PUBLIC_KEY_FILE,
-            format!("does not match {SIGNING_KEY_FILE}"),
-        ));
-    }
-    Ok(CommuneCa {
+    let signing_text = read(dir, SIGNING_KEY_FILE)?;
+    let (signing, encrypted) = match SigningKey::read(&signing_text, None) {
+        Ok(signing) => (Signing::Ready(signing), false),
+        Err(SigningKeyError::PasswordNeeded) => (Signing::Locked(signing_text), true),
+        Err(e) => return Err(corrupt(SIGNING_KEY_FILE, e.to_string())),
+    };
+    let ca = CommuneCa {
         dir: dir.to_path_buf(),
         state,
         cert_pem,
         key,
+        public,
         signing,
-    })
+        encrypted,
+    };
+    if let Signing::Ready(signing) = &ca.signing {
+        ca.check_signing_key(signing)?;
+    }
+    Ok(ca)
 }
 
 impl CommuneCa {
@@ -369,9 +448,52 @@ impl CommuneCa {
         &self.cert_pem
     }
 
-    /// The bundle signing key.
-    pub fn signing_key(&self) -> &SigningKey {
-        &self.signing
+    /// The bundle public key (`bundle-signing.pub`), which every box is configured with.
+    pub fn public_key(&self) -> &PublicKey {
+        &self.public
+    }
+
+    /// Whether the bundle signing key is encrypted with a password (unlocked or not).
+    pub fn signing_key_encrypted(&self) -> bool {
+        self.encrypted
+    }
+
+    /// Decrypts the bundle signing key with `password`, if it is encrypted and still locked;
+    /// does nothing otherwise.
+    pub fn unlock(&mut self, password: &str) -> Result<(), CaError> {
+        let Signing::Locked(text) = &self.signing else {
+            return Ok(());
+        };
+        let signing = SigningKey::read(text, Some(password)).map_err(|e| match e {
+            SigningKeyError::WrongPassword => CaError::WrongPassword,
+            other => CaError::Corrupt {
+                path: self.dir.join(SIGNING_KEY_FILE),
+                detail: other.to_string(),
+            },
+        })?;
+        self.check_signing_key(&signing)?;
+        self.signing = Signing::Ready(signing);
+        Ok(())
+    }
+
+    /// The bundle signing key; [`CaError::SigningKeyLocked`] while an encrypted key is not
+    /// unlocked.
+    pub fn signing_key(&self) -> Result<&SigningKey, CaError> {
+        match &self.signing {
+            Signing::Ready(signing) => Ok(signing),
+            Signing::Locked(_) => Err(CaError::SigningKeyLocked),
+        }
+    }
+
+    /// The signing key must be the one `bundle-signing.pub` holds.
+    fn check_signing_key(&self, signing: &SigningKey) -> Result<(), CaError> {
+        if self.public.key_id() != signing.public_key().key_id() {
+            return Err(CaError::Corrupt {
+                path: self.dir.join(PUBLIC_KEY_FILE),
+                detail: format!("does not match {SIGNING_KEY_FILE}"),
+            });
+        }
+        Ok(())
     }
 
     /// Takes the next bundle serial and records it before anything uses it, so that a
@@ -428,13 +550,17 @@ impl CommuneCa {
 
     /// The box's client certificate for syncing with central: subject CN `<host>.<domain>`,
     /// OU the school's UAI (how central knows which school a box serves), the same DNS name
-    /// as its only SAN, clientAuth.
+    /// as its only SAN, clientAuth. The host label and the UAI (check letter included) are
+    /// checked first. Used both for bundles and, for a box in service, by
+    /// `ca issue-sync-cert`.
     pub fn issue_sync_client(
         &self,
         host: &str,
         uai: &str,
         now: OffsetDateTime,
     ) -> Result<Issued, CaError> {
+        check_host("host", host).map_err(CaError::Invalid)?;
+        check_uai("uai", uai).map_err(CaError::Invalid)?;
         let fqdn = format!("{host}.{}", self.state.domain);
         let mut params = CertificateParams::new(vec![fqdn.clone()])?;
         let mut name = DistinguishedName::new();
@@ -445,6 +571,22 @@ impl CommuneCa {
         params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
         self.issue(params, now)
     }
+}
+
+/// Writes a sync client certificate and its key into `out`, a new directory (mode 0700; an
+/// existing empty one is accepted, anything else refused, so nothing is overwritten):
+/// [`SYNC_CERT_FILE`] (0644) and [`SYNC_KEY_FILE`] (0600). Returns their paths.
+pub fn write_sync_cert(out: &Path, issued: &Issued) -> Result<(PathBuf, PathBuf), CaError> {
+    new_directory(out).map_err(|e| match e {
+        CaError::NotEmpty(path) => CaError::OutputExists(path),
+        other => other,
+    })?;
+    let cert = out.join(SYNC_CERT_FILE);
+    let key = out.join(SYNC_KEY_FILE);
+    // The key first: a half-written directory then lacks the certificate.
+    write_new(&key, issued.key_pem.as_bytes(), 0o600)?;
+    write_new(&cert, issued.cert_pem.as_bytes(), 0o644)?;
+    Ok((cert, key))
 }
 
 /// Writes a file readable by its owner only (0600), replacing it atomically: the bundle holds

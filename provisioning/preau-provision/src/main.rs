@@ -2,7 +2,8 @@
 //!
 //! Exit codes: 0 success; 1 the bundle is refused (signature missing or wrong, altered or
 //! hostile archive, manifest or file hashes that do not match); 2 usage error; 3 any other
-//! error (files unreadable, invalid `school.toml`, CA directory missing or inconsistent).
+//! error (files unreadable, invalid `school.toml`, CA directory missing or inconsistent, signing
+//! key password missing or wrong, ONDE exports the box would refuse).
 
 use clap::{Parser, Subcommand};
 use preau_provision::archive::Limits;
@@ -53,6 +54,27 @@ enum CaCommand {
         /// Dossier à créer (absent ou vide).
         #[arg(long)]
         out: PathBuf,
+        /// Fichier contenant le mot de passe qui chiffre la clé de signature des lots (sa
+        /// première ligne). À défaut, la variable PREAU_SIGNING_PASSWORD ; sans l'un ni
+        /// l'autre, la clé n'est pas chiffrée.
+        #[arg(long)]
+        password_file: Option<PathBuf>,
+    },
+    /// Émet un nouveau certificat de synchronisation (client.crt et client.key) pour un
+    /// boîtier déjà en service, sans refaire de lot.
+    IssueSyncCert {
+        /// Dossier de l'autorité (créé par « ca init »).
+        #[arg(long)]
+        ca: PathBuf,
+        /// Code UAI de l'école du boîtier.
+        #[arg(long)]
+        uai: String,
+        /// Nom d'hôte du boîtier (celui de [box] host).
+        #[arg(long)]
+        host: String,
+        /// Dossier à créer (absent ou vide) pour client.crt et client.key.
+        #[arg(long)]
+        out: PathBuf,
     },
 }
 
@@ -68,12 +90,17 @@ enum BundleCommand {
         /// Description de l'école (voir « bundle example »).
         #[arg(long)]
         school: PathBuf,
-        /// Dossier des exports ONDE (*.csv), copiés tels quels dans le lot.
+        /// Dossier des exports ONDE (*.csv) : lus d'abord comme le boîtier les lira (un export
+        /// illisible ou avec des lignes écartées arrête tout), puis copiés tels quels.
         #[arg(long)]
         onde: Option<PathBuf>,
         /// Fichier zip à écrire ; la signature est écrite à côté (<zip>.minisig).
         #[arg(long, default_value = bundle::BUNDLE_FILE)]
         out: PathBuf,
+        /// Fichier contenant le mot de passe de la clé de signature des lots, si elle est
+        /// chiffrée. À défaut, la variable PREAU_SIGNING_PASSWORD.
+        #[arg(long)]
+        password_file: Option<PathBuf>,
     },
     /// Affiche le contenu d'un lot (sans vérifier la signature).
     Inspect {
@@ -119,14 +146,17 @@ impl From<BundleError> for Failure {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Ca {
-            command:
-                CaCommand::Init {
-                    commune,
-                    domain,
-                    out,
-                },
-        } => ca_init(&commune, &domain, &out),
+        Command::Ca { command } => match command {
+            CaCommand::Init {
+                commune,
+                domain,
+                out,
+                password_file,
+            } => ca_init(&commune, &domain, &out, password_file.as_deref()),
+            CaCommand::IssueSyncCert { ca, uai, host, out } => {
+                ca_issue_sync_cert(&ca, &uai, &host, &out)
+            }
+        },
         Command::Bundle { command } => match command {
             BundleCommand::Example => {
                 print!("{}", bundle::EXAMPLE);
@@ -137,7 +167,14 @@ fn main() -> ExitCode {
                 school,
                 onde,
                 out,
-            } => bundle_create(&ca, &school, onde.as_deref(), &out),
+                password_file,
+            } => bundle_create(
+                &ca,
+                &school,
+                onde.as_deref(),
+                &out,
+                password_file.as_deref(),
+            ),
             BundleCommand::Inspect { zip } => bundle_inspect(&zip),
             BundleCommand::Verify { key, zip } => bundle_verify(&key, &zip),
         },
@@ -151,10 +188,58 @@ fn main() -> ExitCode {
     }
 }
 
-fn ca_init(commune: &str, domain: &str, out: &Path) -> Result<(), Failure> {
-    let ca = ca::init(out, commune, domain, OffsetDateTime::now_utc())
-        .map_err(|e| Failure::other(e.french()))?;
-    let public = ca.signing_key().public_key();
+/// The environment variable that may hold the signing key's password.
+const PASSWORD_ENV: &str = "PREAU_SIGNING_PASSWORD";
+
+/// The signing key's password: the first line of `file` if given, else `PREAU_SIGNING_PASSWORD`
+/// if set, else none. An empty one is refused.
+fn read_password(file: Option<&Path>) -> Result<Option<String>, Failure> {
+    let password = match file {
+        Some(file) => {
+            let text = fs::read_to_string(file).map_err(|e| {
+                Failure::other(format!("{} : lecture impossible ({e})", file.display()))
+            })?;
+            let line = text.lines().next().unwrap_or_default().to_string();
+            if line.is_empty() {
+                return Err(Failure::other(format!(
+                    "{} : le fichier de mot de passe est vide (le mot de passe est sa première ligne)",
+                    file.display()
+                )));
+            }
+            line
+        }
+        None => match std::env::var(PASSWORD_ENV) {
+            Ok(password) if password.is_empty() => {
+                return Err(Failure::other(format!(
+                    "la variable {PASSWORD_ENV} est vide : la retirer ou y mettre le mot de passe"
+                )));
+            }
+            Ok(password) => password,
+            Err(std::env::VarError::NotPresent) => return Ok(None),
+            Err(std::env::VarError::NotUnicode(_)) => {
+                return Err(Failure::other(format!(
+                    "la variable {PASSWORD_ENV} n'est pas lisible (pas de l'UTF-8)"
+                )));
+            }
+        },
+    };
+    Ok(Some(password))
+}
+
+fn ca_init(
+    commune: &str,
+    domain: &str,
+    out: &Path,
+    password_file: Option<&Path>,
+) -> Result<(), Failure> {
+    let password = read_password(password_file)?;
+    let now = OffsetDateTime::now_utc();
+    let ca = match &password {
+        Some(password) => ca::init_with_password(out, commune, domain, password, now),
+        None => ca::init(out, commune, domain, now),
+    }
+    .map_err(|e| Failure::other(e.french()))?;
+    let public = ca.public_key();
     println!(
         "Autorité de la commune « {commune} » créée dans {}.",
         out.display()
@@ -167,10 +252,17 @@ fn ca_init(commune: &str, domain: &str, out: &Path) -> Result<(), Failure> {
         "  {} : clé de l'autorité — ne quitte jamais ce dossier ;",
         ca::CA_KEY_FILE
     );
-    println!(
-        "  {} : clé de signature des lots — ne quitte jamais ce dossier ;",
-        ca::SIGNING_KEY_FILE
-    );
+    if password.is_some() {
+        println!(
+            "  {} : clé de signature des lots, chiffrée par le mot de passe donné (il sera demandé à chaque « bundle create ») — ne quitte jamais ce dossier ;",
+            ca::SIGNING_KEY_FILE
+        );
+    } else {
+        println!(
+            "  {} : clé de signature des lots, non chiffrée (garder ce dossier sur un volume chiffré) — ne quitte jamais ce dossier ;",
+            ca::SIGNING_KEY_FILE
+        );
+    }
     println!(
         "  {} : clé publique des lots (minisign {}), à configurer sur chaque boîtier.",
         ca::PUBLIC_KEY_FILE,
@@ -180,26 +272,126 @@ fn ca_init(commune: &str, domain: &str, out: &Path) -> Result<(), Failure> {
     Ok(())
 }
 
+fn ca_issue_sync_cert(ca_dir: &Path, uai: &str, host: &str, out: &Path) -> Result<(), Failure> {
+    let ca = ca::open(ca_dir).map_err(|e| Failure::other(e.french()))?;
+    let issued = ca
+        .issue_sync_client(host, uai, OffsetDateTime::now_utc())
+        .map_err(|e| Failure::other(e.french()))?;
+    let (cert, key) = ca::write_sync_cert(out, &issued).map_err(|e| Failure::other(e.french()))?;
+    println!(
+        "Certificat de synchronisation du boîtier {host}.{} (école {uai}) émis par l'autorité de {} :",
+        ca.state().domain,
+        ca.state().commune
+    );
+    let summary = certificate_summary(issued.cert_pem.as_bytes()).unwrap_or_default();
+    println!("  {} : certificat client ({summary}) ;", cert.display());
+    println!(
+        "  {} : sa clé privée (lisible par vous seul) — ne la copier que sur le boîtier.",
+        key.display()
+    );
+    println!(
+        "Le boîtier s'en sert pour se faire reconnaître du serveur central ; l'ancien certificat reste valable jusqu'à sa date de fin."
+    );
+    Ok(())
+}
+
+/// Prints what the ONDE exports hold, or refuses them (nothing is written then) when one
+/// would stop the import on the box.
+fn check_onde(files: &[bundle::OndeFile]) -> Result<(), Failure> {
+    use std::fmt::Write;
+    let check = bundle::check_onde(files);
+    // The library's messages say what became of the value; « écartée » marks the lines the
+    // box would leave out, which stop the import.
+    let problem_line = |p: &preau_provision::onde::LineProblem| {
+        let skipped = if p.skipped { " (écartée)" } else { "" };
+        format!("ligne {}{skipped} : {}", p.line, p.message_fr)
+    };
+    if check.blocks() {
+        let mut message = String::from(
+            "exports ONDE refusés, aucun lot n'a été écrit : le boîtier refuserait de les importer.",
+        );
+        for file in check.files.iter().filter(|f| f.blocks()) {
+            match &file.refused {
+                Some(reason) => {
+                    let _ = write!(message, "\n  {} : illisible. {reason}", file.name);
+                }
+                None => {
+                    let _ = write!(
+                        message,
+                        "\n  {} ({}) :",
+                        file.name,
+                        file.kind_fr.unwrap_or_default()
+                    );
+                    for problem in &file.problems {
+                        let _ = write!(message, "\n    {}", problem_line(problem));
+                    }
+                }
+            }
+        }
+        message.push_str(
+            "\nCorriger ces lignes (ou exporter à nouveau depuis ONDE), puis relancer la commande.",
+        );
+        return Err(Failure::other(message));
+    }
+    if files.is_empty() {
+        return Ok(());
+    }
+    println!("Exports ONDE lus (comme le boîtier les lira) :");
+    for file in &check.files {
+        println!(
+            "  {} : {}, {} ligne(s)",
+            file.name,
+            file.kind_fr.unwrap_or_default(),
+            file.rows
+        );
+        for problem in &file.problems {
+            println!("    attention, {}", problem_line(problem));
+        }
+    }
+    let import = &check.import;
+    println!(
+        "  trouvés : {} élève(s), {} responsable(s) légal(aux), {} enseignant(s), {} classe(s).",
+        import.pupils.len(),
+        import.guardians.len(),
+        import.teachers.len(),
+        import.classes.len()
+    );
+    Ok(())
+}
+
 fn bundle_create(
     ca_dir: &Path,
     school: &Path,
     onde: Option<&Path>,
     out: &Path,
+    password_file: Option<&Path>,
 ) -> Result<(), Failure> {
     let text = fs::read_to_string(school)
         .map_err(|e| Failure::other(format!("{} : lecture impossible ({e})", school.display())))?;
     let description = Description::parse(&text)
         .map_err(|e| Failure::other(format!("{} : {}", school.display(), e.french())))?;
     let mut ca = ca::open(ca_dir).map_err(|e| Failure::other(e.french()))?;
+    if ca.signing_key_encrypted() {
+        let password = read_password(password_file)?
+            .ok_or_else(|| Failure::other(ca::CaError::SigningKeyLocked.french()))?;
+        ca.unlock(&password)
+            .map_err(|e| Failure::other(e.french()))?;
+    } else if password_file.is_some() {
+        eprintln!(
+            "attention : la clé de signature des lots n'est pas chiffrée, --password-file est ignoré."
+        );
+    }
     let onde_files = match onde {
         Some(dir) => bundle::read_onde_dir(dir).map_err(|e| Failure::other(e.french()))?,
         None => Vec::new(),
     };
     if onde.is_some() && onde_files.is_empty() {
         eprintln!(
-            "attention : aucun fichier .csv dans le dossier ONDE, le lot n'aura pas de comptes."
+            "attention : aucun fichier .csv dans le dossier ONDE, le lot n'aura ni élèves ni parents."
         );
     }
+    // Before the serial is taken: a refused export leaves the CA directory as it was.
+    check_onde(&onde_files)?;
     let serial = ca
         .take_bundle_serial()
         .map_err(|e| Failure::other(e.french()))?;
@@ -380,6 +572,32 @@ fn describe(manifest: &Manifest, sha256: &str, certificates: &[(String, Vec<u8>)
                 let _ = writeln!(s, "  {kind} ({comment})");
             }
         }
+    }
+    let _ = writeln!(
+        s,
+        "Comptes créés par le boîtier : {}",
+        manifest.accounts.len()
+    );
+    for account in &manifest.accounts {
+        let role = account
+            .role()
+            .map(|r| r.label().to_string())
+            .unwrap_or_else(|_| format!("rôle inconnu « {} »", account.role));
+        let login = if account.login.is_empty() {
+            "identifiant formé par le boîtier (prenom.nom)".to_string()
+        } else {
+            format!("identifiant {}", account.login)
+        };
+        let email = if account.email.is_empty() {
+            String::new()
+        } else {
+            format!(", courriel {}", account.email)
+        };
+        let _ = writeln!(
+            s,
+            "  {role} : {} {} — {login}{email}",
+            account.first_name, account.last_name
+        );
     }
     let onde = manifest
         .files

@@ -635,7 +635,7 @@ fn signed_hostile_archives_are_refused_and_nothing_is_extracted() {
         OffsetDateTime::now_utc(),
     )
     .unwrap();
-    let key = ca.signing_key().public_key();
+    let key = ca.public_key().clone();
     let mut link = Raw::stored("tls/box.key", b"/etc/shadow");
     link.external = 0o120_777 << 16;
     let cases: Vec<(&str, Vec<u8>)> = vec![
@@ -660,7 +660,7 @@ fn signed_hostile_archives_are_refused_and_nothing_is_extracted() {
         ),
     ];
     for (label, bytes) in &cases {
-        let signature = ca.signing_key().sign(bytes, label).unwrap();
+        let signature = ca.signing_key().unwrap().sign(bytes, label).unwrap();
         let e = bundle::verify_and_open(bytes, signature.as_bytes(), &key, &Limits::default())
             .unwrap_err();
         assert!(matches!(e, BundleError::Archive(_)), "{label}: {e}");

@@ -25,6 +25,8 @@ pub enum WebError {
     MethodNotAllowed,
     /// A page could not be rendered (detail for the log only).
     Template(String),
+    /// The box was never set up: only its setup page answers.
+    NotSetUp,
     /// The application refused or failed.
     App(AppError),
 }
@@ -56,6 +58,7 @@ impl WebError {
             WebError::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, i18n::TOO_LARGE.into()),
             WebError::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, i18n::METHOD.into()),
             WebError::Template(_) => (StatusCode::INTERNAL_SERVER_ERROR, i18n::INTERNAL.into()),
+            WebError::NotSetUp => (StatusCode::CONFLICT, i18n::NOT_SET_UP.into()),
             WebError::App(e) => match e {
                 AppError::NotFound => (StatusCode::NOT_FOUND, i18n::NOT_FOUND.into()),
                 AppError::Forbidden => (StatusCode::FORBIDDEN, i18n::FORBIDDEN.into()),

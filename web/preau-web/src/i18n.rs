@@ -72,6 +72,9 @@ pub fn wait(seconds: u64) -> String {
     format!("Trop d'essais : attendez {seconds} secondes avant de réessayer.")
 }
 
+/// A box that was never provisioned.
+pub const NOT_SET_UP: &str = "Ce boîtier n'est pas encore configuré : branchez la clé USB de configuration préparée par la commune (voir la page « Installation du boîtier »).";
+
 /// Explains a refused input.
 pub fn problem(problem: &Problem) -> String {
     match problem {

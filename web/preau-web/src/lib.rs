@@ -100,6 +100,7 @@ pub fn router(state: WebState) -> Router {
         .merge(messages_routes())
         .route(p::CERTIFICATE, get(pages::certificate::page))
         .route(p::CERTIFICATE_FILE, get(pages::certificate::download))
+        .route(p::SETUP, get(pages::setup::page))
         .route(p::STATIC, get(assets::serve))
         .fallback(error::not_found)
         .layer(from_fn(security::csrf))
@@ -108,6 +109,10 @@ pub fn router(state: WebState) -> Router {
         // Calendar programs fetch feeds with the secret in the address, no session, no CSRF.
         .route(paths::FEED, get(pages::bookings::feed))
         .route(paths::LOGBOOK_FEED, get(pages::logbook::feed))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            security::setup_only,
+        ))
         .layer(from_fn(security::headers))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -14,6 +14,8 @@ pub const PUPIL_PICTURES: &str = "/connexion/eleve/{pupil}";
 pub const CARD: &str = "/connexion/carte/{secret}";
 /// Adults' first sign-in with an activation code.
 pub const ACTIVATE: &str = "/activation";
+/// The box's setup page: how it was provisioned and the last USB stick's report.
+pub const SETUP: &str = "/installation";
 /// Sign out.
 pub const SIGN_OUT: &str = "/deconnexion";
 /// One's own account.

@@ -166,3 +166,34 @@ fn token_in_query(req: &Request) -> Option<String> {
         .find(|(k, _)| k == "_csrf")
         .map(|(_, v)| v)
 }
+
+/// Whether `path` answers on a box that was never set up: its setup page, the certificate
+/// page and the static files.
+fn allowed_before_setup(path: &str) -> bool {
+    path == crate::paths::SETUP
+        || path == crate::paths::CERTIFICATE
+        || path == crate::paths::CERTIFICATE_FILE
+        || path.starts_with("/static/")
+}
+
+/// A box that was never set up (no school: not provisioned, not a demo) has no accounts and
+/// no default password: it serves only its setup page. Other pages lead there; other
+/// requests are refused with a French message.
+pub async fn setup_only(
+    axum::extract::State(state): axum::extract::State<crate::WebState>,
+    req: Request,
+    next: Next,
+) -> Response {
+    if state.app.is_set_up() || allowed_before_setup(req.uri().path()) {
+        return next.run(req).await;
+    }
+    if matches!(*req.method(), Method::GET | Method::HEAD) {
+        (
+            axum::http::StatusCode::SEE_OTHER,
+            [(header::LOCATION, crate::paths::SETUP)],
+        )
+            .into_response()
+    } else {
+        WebError::NotSetUp.into_response()
+    }
+}

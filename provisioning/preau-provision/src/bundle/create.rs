@@ -7,6 +7,7 @@ use super::{
 };
 use crate::archive::{self, Limits};
 use crate::ca::{CaError, CommuneCa};
+use crate::onde::{self, LineProblem, OndeImport};
 use std::fs;
 use std::io::Read;
 use std::path::Path;
@@ -135,7 +136,81 @@ pub fn read_onde_dir(dir: &Path) -> Result<Vec<OndeFile>, CreateError> {
     Ok(files)
 }
 
-/// Makes a bundle: issues the box's certificates with `ca`, lists every file in the manifest
+/// One ONDE export of a bundle, read as the box will read it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OndeFileCheck {
+    /// Its file name.
+    pub name: String,
+    /// What it holds, in French (« élèves »…), when it could be read.
+    pub kind_fr: Option<&'static str>,
+    /// Data rows read (header excluded).
+    pub rows: usize,
+    /// Lines with a problem, numbered as in a spreadsheet (the header is line 1).
+    pub problems: Vec<LineProblem>,
+    /// Why it could not be read at all, in French.
+    pub refused: Option<String>,
+}
+
+impl OndeFileCheck {
+    /// Whether this file would stop the import on the box: unreadable, or lines left out (a
+    /// pupil or a guardian would silently be missing). The box applies the same rule.
+    pub fn blocks(&self) -> bool {
+        self.refused.is_some() || self.problems.iter().any(|p| p.skipped)
+    }
+}
+
+/// The ONDE exports of a bundle read before the bundle is made, so that the technician
+/// learns at the desk — not at the school — that an export would be refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OndeCheck {
+    /// Every file, in the order given.
+    pub files: Vec<OndeFileCheck>,
+    /// What the readable files hold, joined as the box joins them.
+    pub import: OndeImport,
+}
+
+impl OndeCheck {
+    /// Whether one of the files would stop the import ([`OndeFileCheck::blocks`]).
+    pub fn blocks(&self) -> bool {
+        self.files.iter().any(OndeFileCheck::blocks)
+    }
+}
+
+/// Reads the ONDE exports with [`crate::onde::parse`] and joins them with
+/// [`OndeImport::combine`], as the box will. Nothing is refused here: see
+/// [`OndeCheck::blocks`].
+pub fn check_onde(files: &[OndeFile]) -> OndeCheck {
+    let mut checks = Vec::new();
+    let mut parsed = Vec::new();
+    for file in files {
+        match onde::parse(&file.data) {
+            Ok(read) => {
+                checks.push(OndeFileCheck {
+                    name: file.name.clone(),
+                    kind_fr: Some(read.kind.label_fr()),
+                    rows: read.rows,
+                    problems: read.problems.clone(),
+                    refused: None,
+                });
+                parsed.push(read);
+            }
+            Err(e) => checks.push(OndeFileCheck {
+                name: file.name.clone(),
+                kind_fr: None,
+                rows: 0,
+                problems: Vec::new(),
+                refused: Some(e.to_string()),
+            }),
+        }
+    }
+    OndeCheck {
+        files: checks,
+        import: OndeImport::combine(parsed),
+    }
+}
+
+/// Makes a bundle: issues the box's certificates with `ca` (whose signing key must be
+/// unlocked, see [`CommuneCa::unlock`]), lists every file in the manifest
 /// with its SHA-256, writes the zip deterministically and signs it. `serial` comes from
 /// [`CommuneCa::take_bundle_serial`]. The result is verified with the CA's public key before
 /// it is returned.
@@ -147,6 +222,8 @@ pub fn create_bundle(
     now: OffsetDateTime,
 ) -> Result<NewBundle, CreateError> {
     description.check().map_err(CreateError::Invalid)?;
+    // A locked signing key fails here, before any certificate is issued.
+    let signing = ca.signing_key()?;
     let now = now
         .to_offset(time::UtcOffset::UTC)
         .replace_nanosecond(0)
@@ -215,6 +292,7 @@ pub fn create_bundle(
         central: description.central.clone(),
         time: description.time.clone(),
         ssh: description.ssh.clone(),
+        accounts: description.accounts.clone(),
         files: files
             .iter()
             .map(|(path, data)| FileEntry {
@@ -232,14 +310,13 @@ pub fn create_bundle(
         "preau-bundle format:{FORMAT_VERSION} uai:{uai} serial:{serial} created:{}",
         manifest.created
     );
-    let signature = ca
-        .signing_key()
+    let signature = signing
         .sign(&zip, &comment)
         .map_err(CreateError::Internal)?;
     super::verify_and_open(
         &zip,
         signature.as_bytes(),
-        &ca.signing_key().public_key(),
+        ca.public_key(),
         &Limits::default(),
     )
     .map_err(|e| CreateError::Internal(format!("the new bundle does not verify: {e}")))?;

@@ -1,7 +1,9 @@
 //! The school description a technician writes (`school.toml`) for `bundle create`.
 
 use super::Invalid;
-use super::manifest::{BoxSection, Central, NetworkSection, School, Ssh, Time, check_sections};
+use super::manifest::{
+    Account, BoxSection, Central, NetworkSection, School, Ssh, Time, check_sections,
+};
 use serde::Deserialize;
 
 /// A commented example, printed by `preau-provision bundle example`. Every key is explained.
@@ -49,6 +51,23 @@ servers = ["ntp.ville.fr", "0.fr.pool.ntp.org"]
 authorized_keys = [
   "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBn5xMY0ZsRWj2bvfLMlH2CqS5RHq7qs6HpGJkSUTeWd technicien@mairie",
 ]
+
+# Comptes d'adultes que le boîtier crée en appliquant le lot (1 à 50), un bloc [[accounts]]
+# chacun. Au moins un compte de direction est obligatoire : c'est lui qui administre l'école
+# dans Préau. Les élèves et les parents viennent des exports ONDE, pas d'ici.
+[[accounts]]
+# Rôle : « direction », « enseignant », « personnel » (ATSEM, AESH, animateurs),
+# « mairie » ou « technicien ».
+role = "direction"
+# Prénom et nom.
+first_name = "Hélène"
+last_name = "Lefèvre"
+# Facultatif : identifiant de connexion (3 à 64 caractères : lettres minuscules a-z, chiffres,
+# « . », « - », « _ »), différent pour chaque compte. Sans lui, le boîtier le forme à partir
+# du prénom et du nom (prenom.nom).
+login = "helene.lefevre"
+# Facultatif : adresse électronique de contact.
+email = "direction.jules-ferry@ville.fr"
 "#;
 
 /// `school.toml`: what `bundle create` needs to know about a school and its box.
@@ -69,6 +88,9 @@ pub struct Description {
     /// SSH access for technicians, if any.
     #[serde(default)]
     pub ssh: Option<Ssh>,
+    /// The adult accounts the box creates (at least one headteacher).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub accounts: Vec<Account>,
 }
 
 impl Description {
@@ -102,6 +124,7 @@ impl Description {
             &self.central,
             &self.time,
             self.ssh.as_ref(),
+            &self.accounts,
         )
     }
 }
@@ -132,5 +155,135 @@ mod tests {
         assert!(e.french().contains("privée"), "{}", e.french());
         let dhcp_with_address = EXAMPLE.replace("mode = \"static\"", "mode = \"dhcp\"");
         assert!(Description::parse(&dhcp_with_address).is_err());
+    }
+
+    /// The example with its `[[accounts]]` replaced by `accounts`.
+    fn with_accounts(accounts: &str) -> String {
+        let start = EXAMPLE
+            .find("\n[[accounts]]")
+            .expect("accounts in the example")
+            + 1;
+        format!("{}{accounts}", &EXAMPLE[..start])
+    }
+
+    fn account(role: &str, first: &str, last: &str, login: &str) -> String {
+        let login = if login.is_empty() {
+            String::new()
+        } else {
+            format!("login = \"{login}\"\n")
+        };
+        format!(
+            "[[accounts]]\nrole = \"{role}\"\nfirst_name = \"{first}\"\nlast_name = \"{last}\"\n{login}"
+        )
+    }
+
+    #[test]
+    fn the_example_has_its_headteacher() {
+        let d = Description::parse(EXAMPLE).expect("example");
+        assert_eq!(d.accounts.len(), 1);
+        let head = &d.accounts[0];
+        assert_eq!(head.role(), Ok(preau_core::Role::Headteacher));
+        assert_eq!(
+            (head.first_name.as_str(), head.last_name.as_str()),
+            ("Hélène", "Lefèvre")
+        );
+        assert_eq!(head.login, "helene.lefevre");
+        assert_eq!(head.email, "direction.jules-ferry@ville.fr");
+    }
+
+    #[test]
+    fn accounts_are_checked() {
+        let head = account("direction", "Hélène", "Lefèvre", "");
+        // Login and e-mail may be left out; other adult roles are accepted.
+        let mut text = head.clone();
+        for role in ["enseignant", "personnel", "mairie", "technicien"] {
+            text.push_str(&account(role, "Paul", role, ""));
+        }
+        let d = Description::parse(&with_accounts(&text)).expect("five roles");
+        assert_eq!(d.accounts.len(), 5);
+        assert!(
+            d.accounts
+                .iter()
+                .all(|a| a.login.is_empty() && a.email.is_empty())
+        );
+
+        let refused = |accounts: &str, field: &str, fr: &str| {
+            let e = Description::parse(&with_accounts(accounts)).expect_err(fr);
+            assert_eq!(e.field, field, "{}", e.french());
+            assert!(e.french().contains(fr), "{}", e.french());
+        };
+        // No accounts at all, or no headteacher.
+        refused("", "accounts", "il faut au moins un compte de direction");
+        refused(
+            &account("enseignant", "Paul", "Martin", ""),
+            "accounts",
+            "il faut au moins un compte de direction",
+        );
+        // Pupils, parents and unknown roles.
+        for role in ["eleve", "parent", "Direction", "directeur", ""] {
+            refused(
+                &format!("{head}{}", account(role, "Paul", "Martin", "")),
+                "accounts[2].role",
+                "rôle attendu parmi direction",
+            );
+        }
+        // Names.
+        refused(
+            &account("direction", " Hélène", "Lefèvre", ""),
+            "accounts[1].first_name",
+            "sans espaces autour",
+        );
+        refused(
+            &account("direction", "Hélène", &"x".repeat(101), ""),
+            "accounts[1].last_name",
+            "de 1 à 100 caractères",
+        );
+        refused(
+            &account("direction", "Hélène", "", ""),
+            "accounts[1].last_name",
+            "de 1 à 100 caractères",
+        );
+        // Logins: shape and uniqueness.
+        for login in ["HL", "Helene.Lefevre", "hélène", "h l", &"a".repeat(65)] {
+            refused(
+                &account("direction", "Hélène", "Lefèvre", login),
+                "accounts[1].login",
+                "n'est pas un identifiant de connexion",
+            );
+        }
+        refused(
+            &format!(
+                "{}{}",
+                account("direction", "Hélène", "Lefèvre", "direction"),
+                account("enseignant", "Paul", "Martin", "direction")
+            ),
+            "accounts[2].login",
+            "l'identifiant « direction » est donné à deux comptes",
+        );
+        // E-mail.
+        refused(
+            &format!("{head}email = \"direction\"\n"),
+            "accounts[1].email",
+            "n'est pas une adresse électronique",
+        );
+        // Unknown keys.
+        let e = Description::parse(&with_accounts(&format!("{head}password = \"x\"\n")))
+            .expect_err("unknown key");
+        assert!(e.to_string().contains("password"), "{e}");
+        // At most 50.
+        let many: String = std::iter::once(head.clone())
+            .chain((1..=50).map(|i| account("enseignant", "Paul", &format!("Martin{i}"), "")))
+            .collect();
+        refused(&many, "accounts", "50 au plus");
+        let fifty: String = std::iter::once(head)
+            .chain((1..50).map(|i| account("enseignant", "Paul", &format!("Martin{i}"), "")))
+            .collect();
+        assert_eq!(
+            Description::parse(&with_accounts(&fifty))
+                .expect("fifty")
+                .accounts
+                .len(),
+            50
+        );
     }
 }

@@ -2,7 +2,7 @@
 
 use super::names;
 use super::{FORMAT_VERSION, Invalid, MANIFEST, REQUIRED_FILES};
-use preau_core::Uai;
+use preau_core::{Role, Uai};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::net::IpAddr;
@@ -26,32 +26,11 @@ pub struct School {
 impl School {
     /// The UAI, validated with its check letter.
     pub fn uai(&self) -> Result<Uai, Invalid> {
-        Uai::parse(&self.uai).map_err(|e| {
-            let fr = match e {
-                preau_core::uai::UaiError::Shape => {
-                    "un code UAI s'écrit avec 7 chiffres suivis d'une lettre".to_string()
-                }
-                preau_core::uai::UaiError::CheckLetter { expected } => {
-                    format!("la lettre de contrôle de ce code UAI devrait être {expected}")
-                }
-            };
-            Invalid::new(
-                "school.uai",
-                format!("{:?}: {e}", self.uai),
-                format!("« {} » : {fr}", self.uai),
-            )
-        })
+        names::parse_uai("school.uai", &self.uai)
     }
 
     fn check(&self) -> Result<(), Invalid> {
-        let uai = self.uai()?;
-        if uai.as_str() != self.uai {
-            return Err(Invalid::new(
-                "school.uai",
-                format!("write the code as {uai}"),
-                format!("écrire le code sous la forme {uai}"),
-            ));
-        }
+        names::check_uai("school.uai", &self.uai)?;
         names::check_text("school.name", &self.name, 200)?;
         names::check_text("school.address", &self.address, 300)?;
         names::check_text("school.commune", &self.commune, 100)
@@ -220,6 +199,105 @@ pub struct Ssh {
     pub authorized_keys: Vec<String>,
 }
 
+/// The most `[[accounts]]` a description or a manifest may list.
+pub const MAX_ACCOUNTS: usize = 50;
+
+/// `[[accounts]]`: an adult account the box creates when the bundle is applied.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Account {
+    /// Role code as `preau_core::Role::from_code` reads it: "direction", "enseignant", "personnel", "mairie" or "technicien" (never "eleve" nor "parent").
+    pub role: String,
+    /// First name.
+    pub first_name: String,
+    /// Family name.
+    pub last_name: String,
+    /// Sign-in identifier; empty = made by the box from the names (prenom.nom).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub login: String,
+    /// Contact e-mail, optional.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub email: String,
+}
+
+impl Account {
+    /// The role, checked: an adult role other than parent (pupils and parents come from the
+    /// ONDE exports).
+    pub fn role(&self) -> Result<Role, Invalid> {
+        self.role_for("accounts.role")
+    }
+
+    fn role_for(&self, field: &str) -> Result<Role, Invalid> {
+        match Role::from_code(&self.role) {
+            Some(role) if !matches!(role, Role::Pupil | Role::Parent) => Ok(role),
+            _ => Err(Invalid::new(
+                field,
+                format!(
+                    "{:?}: expected direction, enseignant, personnel, mairie or technicien (pupils and parents come from ONDE)",
+                    self.role
+                ),
+                format!(
+                    "« {} » : rôle attendu parmi direction, enseignant, personnel, mairie et technicien (les élèves et les parents viennent des exports ONDE)",
+                    self.role
+                ),
+            )),
+        }
+    }
+
+    /// Checks the account; `field` names it in messages (`accounts[2]`).
+    fn check(&self, field: &str) -> Result<Role, Invalid> {
+        let role = self.role_for(&format!("{field}.role"))?;
+        names::check_text(&format!("{field}.first_name"), &self.first_name, 100)?;
+        names::check_text(&format!("{field}.last_name"), &self.last_name, 100)?;
+        if !self.login.is_empty() {
+            names::check_login(&format!("{field}.login"), &self.login)?;
+        }
+        if !self.email.is_empty() {
+            names::check_email(&format!("{field}.email"), &self.email)?;
+        }
+        Ok(role)
+    }
+}
+
+/// Checks `[[accounts]]`: each account (counted from 1 in messages), unique sign-in
+/// identifiers, at most [`MAX_ACCOUNTS`], and at least one headteacher.
+fn check_accounts(accounts: &[Account]) -> Result<(), Invalid> {
+    if accounts.len() > MAX_ACCOUNTS {
+        return Err(Invalid::new(
+            "accounts",
+            format!("{} accounts, at most {MAX_ACCOUNTS}", accounts.len()),
+            format!(
+                "{} comptes : {MAX_ACCOUNTS} au plus (les autres se créent sur le boîtier ou viennent des exports ONDE)",
+                accounts.len()
+            ),
+        ));
+    }
+    let mut logins = BTreeSet::new();
+    let mut headteacher = false;
+    for (i, account) in accounts.iter().enumerate() {
+        let field = format!("accounts[{}]", i + 1);
+        headteacher |= account.check(&field)? == Role::Headteacher;
+        if !account.login.is_empty() && !logins.insert(account.login.as_str()) {
+            return Err(Invalid::new(
+                &format!("{field}.login"),
+                format!("{:?} is given to two accounts", account.login),
+                format!(
+                    "l'identifiant « {} » est donné à deux comptes",
+                    account.login
+                ),
+            ));
+        }
+    }
+    if !headteacher {
+        return Err(Invalid::new(
+            "accounts",
+            "at least one account with role = \"direction\" is needed: a box must have someone to run it".into(),
+            "il faut au moins un compte de direction ([[accounts]] avec role = \"direction\") : un boîtier doit avoir quelqu'un pour l'administrer".into(),
+        ));
+    }
+    Ok(())
+}
+
 /// The sections a school description and a manifest share, checked together.
 pub(crate) fn check_sections(
     school: &School,
@@ -228,6 +306,7 @@ pub(crate) fn check_sections(
     central: &Central,
     time: &Time,
     ssh: Option<&Ssh>,
+    accounts: &[Account],
 ) -> Result<(), Invalid> {
     school.check()?;
     names::check_host("box.host", &box_.host)?;
@@ -255,7 +334,7 @@ pub(crate) fn check_sections(
             names::check_ssh_key("ssh.authorized_keys", key)?;
         }
     }
-    Ok(())
+    check_accounts(accounts)
 }
 
 /// `[commune]` of a manifest: whose CA signed the certificates.
@@ -310,6 +389,9 @@ pub struct Manifest {
     /// SSH access, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ssh: Option<Ssh>,
+    /// The adult accounts the box creates (at least one headteacher).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub accounts: Vec<Account>,
     /// Every other file of the zip, sorted by path.
     pub files: Vec<FileEntry>,
 }
@@ -412,6 +494,7 @@ impl Manifest {
             &self.central,
             &self.time,
             self.ssh.as_ref(),
+            &self.accounts,
         )?;
         let mut seen = BTreeSet::new();
         for file in &self.files {

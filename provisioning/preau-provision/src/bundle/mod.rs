@@ -11,7 +11,7 @@
 //!
 //! | entry | content |
 //! |---|---|
-//! | `manifest.toml` | [`Manifest`]: format, serial, creation time, commune, school, box, network, central, time servers, SSH keys, and `[[files]]` (path, size, SHA-256 of every other entry) |
+//! | `manifest.toml` | [`Manifest`]: format, serial, creation time, commune, school, box, network, central, time servers, SSH keys, `[[accounts]]` (the adult accounts the box creates), and `[[files]]` (path, size, SHA-256 of every other entry) |
 //! | `tls/ca.crt` | the commune CA certificate (PEM) |
 //! | `tls/box.crt`, `tls/box.key` | the box's TLS certificate (`<host>.<domain>`, `<host>.local`, its static address) and key (PKCS#8 PEM) |
 //! | `sync/client.crt`, `sync/client.key` | the box's client certificate for central (clientAuth) and key |
@@ -24,17 +24,21 @@ pub mod names;
 mod open;
 mod sign;
 
-pub use create::{NewBundle, OndeFile, create_bundle, read_onde_dir};
+pub use create::{
+    CreateError, MAX_ONDE_FILE_BYTES, NewBundle, OndeCheck, OndeFile, OndeFileCheck, check_onde,
+    create_bundle, read_onde_dir,
+};
 pub use description::{Description, EXAMPLE};
+pub use manifest::Account;
 pub use manifest::{
-    BoxSection, Central, Commune, FileEntry, Manifest, Network, NetworkMode, NetworkSection,
-    School, Ssh, Time,
+    BoxSection, Central, Commune, FileEntry, MAX_ACCOUNTS, Manifest, Network, NetworkMode,
+    NetworkSection, School, Ssh, Time,
 };
 pub use open::{
     AppliedBundle, Freshness, UnverifiedBundle, VerifiedBundle, inspect_unverified, signature_path,
     verify_and_open, verify_and_open_files,
 };
-pub use sign::{PublicKey, SigningKey, generate_signing_key};
+pub use sign::{PublicKey, SigningKey, SigningKeyError, generate_signing_key, is_encrypted_key};
 
 use crate::archive::ArchiveError;
 use std::path::PathBuf;

@@ -1,7 +1,9 @@
 //! Checks of the names and addresses a bundle carries: DNS names, the box's host label,
-//! private addresses, the central URL, time servers, SSH public keys.
+//! private addresses, the central URL, time servers, SSH public keys, UAI codes, sign-in
+//! identifiers and e-mail addresses.
 
 use super::Invalid;
+use preau_core::Uai;
 use std::net::IpAddr;
 
 /// The address ranges the commune CA may certify (its iPAddress name constraints) and a
@@ -210,6 +212,82 @@ pub fn check_ssh_key(field: &str, key: &str) -> Result<(), Invalid> {
     Ok(())
 }
 
+/// A school's UAI code as written: 7 digits and the check letter (checked). Accepts what
+/// [`Uai::parse`] accepts; [`check_uai`] also wants the canonical spelling.
+pub fn parse_uai(field: &str, text: &str) -> Result<Uai, Invalid> {
+    Uai::parse(text).map_err(|e| {
+        let fr = match e {
+            preau_core::uai::UaiError::Shape => {
+                "un code UAI s'écrit avec 7 chiffres suivis d'une lettre".to_string()
+            }
+            preau_core::uai::UaiError::CheckLetter { expected } => {
+                format!("la lettre de contrôle de ce code UAI devrait être {expected}")
+            }
+        };
+        Invalid::new(
+            field,
+            format!("{text:?}: {e}"),
+            format!("« {text} » : {fr}"),
+        )
+    })
+}
+
+/// A school's UAI code, valid and written exactly as [`Uai::parse`] normalises it
+/// (`0750654D`).
+pub fn check_uai(field: &str, text: &str) -> Result<Uai, Invalid> {
+    let uai = parse_uai(field, text)?;
+    if uai.as_str() != text {
+        return Err(Invalid::new(
+            field,
+            format!("write the code as {uai}"),
+            format!("écrire le code sous la forme {uai}"),
+        ));
+    }
+    Ok(uai)
+}
+
+/// A sign-in identifier: 3 to 64 lower-case ASCII letters, digits, `.`, `-` or `_`.
+pub fn check_login(field: &str, login: &str) -> Result<(), Invalid> {
+    let ok = (3..=64).contains(&login.len())
+        && login.bytes().all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'_')
+        });
+    if !ok {
+        return Err(Invalid::new(
+            field,
+            format!(
+                "{login:?} is not a sign-in identifier: 3 to 64 lower-case letters a-z, digits, '.', '-' or '_'"
+            ),
+            format!(
+                "« {login} » n'est pas un identifiant de connexion : 3 à 64 caractères parmi les lettres minuscules a-z, les chiffres, « . », « - » et « _ »"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// An e-mail address, loosely: one line of at most 254 characters, no spaces, one `@` with
+/// something on each side and a dot in the domain.
+pub fn check_email(field: &str, email: &str) -> Result<(), Invalid> {
+    let ok = email.len() <= 254
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
+        && email.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty()
+                && !domain.contains('@')
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+        });
+    if !ok {
+        return Err(Invalid::new(
+            field,
+            format!("{email:?} is not an e-mail address"),
+            format!("« {email} » n'est pas une adresse électronique"),
+        ));
+    }
+    Ok(())
+}
+
 /// Free text (names, addresses): trimmed, 1 to `max` characters, one line.
 pub fn check_text(field: &str, text: &str, max: usize) -> Result<(), Invalid> {
     let count = text.chars().count();
@@ -267,5 +345,32 @@ mod tests {
         assert!(check_host("h", "jules-ferry").is_ok());
         assert!(check_host("h", "a.b").is_err());
         assert!(check_host("h", "-a").is_err());
+    }
+
+    #[test]
+    fn uai_logins_and_emails() {
+        assert!(check_uai("u", "0750654D").is_ok());
+        let e = check_uai("u", "0750654E").expect_err("check letter");
+        assert!(e.french().contains("devrait être D"), "{}", e.french());
+        assert!(check_uai("u", "075065D").is_err());
+        for ok in ["helene.lefevre", "abc", "j_dupont-2", &"a".repeat(64)] {
+            assert!(check_login("l", ok).is_ok(), "{ok}");
+        }
+        for bad in ["ab", "Helene", "hélène", "a b", "a@b", "", &"a".repeat(65)] {
+            assert!(check_login("l", bad).is_err(), "{bad}");
+        }
+        for ok in ["direction@ecole.fr", "a.b+c@ac-nantes.fr"] {
+            assert!(check_email("m", ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "direction",
+            "a@b",
+            "@ecole.fr",
+            "a b@ecole.fr",
+            "a@@ecole.fr",
+            "a@ecole.",
+        ] {
+            assert!(check_email("m", bad).is_err(), "{bad}");
+        }
     }
 }

@@ -73,6 +73,57 @@ impl PublicKey {
     }
 }
 
+/// Why a bundle signing key file could not be read.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SigningKeyError {
+    /// The key is encrypted and no password was given.
+    #[error("the key is encrypted: its password is needed")]
+    PasswordNeeded,
+    /// The key is encrypted and the password given does not decrypt it.
+    #[error("wrong password for the key")]
+    WrongPassword,
+    /// Not a minisign secret key, or a damaged one.
+    #[error("{0}")]
+    Malformed(String),
+}
+
+/// Decodes standard base64 (no padding needed): enough to read a key's first bytes.
+fn base64_prefix(text: &str) -> Option<Vec<u8>> {
+    let value = |c: u8| match c {
+        b'A'..=b'Z' => Some(c - b'A'),
+        b'a'..=b'z' => Some(c - b'a' + 26),
+        b'0'..=b'9' => Some(c - b'0' + 52),
+        b'+' => Some(62),
+        b'/' => Some(63),
+        _ => None,
+    };
+    let mut out = Vec::new();
+    for chunk in text.as_bytes().chunks_exact(4) {
+        let mut n = 0u32;
+        for c in chunk {
+            n = (n << 6) | u32::from(value(*c)?);
+        }
+        out.extend_from_slice(&n.to_be_bytes()[1..]);
+    }
+    Some(out)
+}
+
+/// Whether a minisign secret key file is encrypted with a password, read from its key line
+/// without decrypting it: bytes 2 and 3 of the key are the KDF (`Sc` for scrypt, zeros for
+/// none).
+pub fn is_encrypted_key(text: &str) -> Result<bool, SigningKeyError> {
+    let malformed = || SigningKeyError::Malformed("not a minisign secret key".into());
+    let line = text.lines().nth(1).ok_or_else(malformed)?.trim();
+    let head = base64_prefix(line.get(..8).ok_or_else(malformed)?).ok_or_else(malformed)?;
+    match &head[..] {
+        [b'E', b'd', 0, 0, ..] => Ok(false),
+        [b'E', b'd', b'S', b'c', ..] => Ok(true),
+        _ => Err(SigningKeyError::Malformed(
+            "unsupported minisign key (algorithm or encryption)".into(),
+        )),
+    }
+}
+
 /// The commune's bundle signing key (kept with the CA, never on a box).
 pub struct SigningKey {
     secret: minisign::SecretKey,
@@ -80,13 +131,25 @@ pub struct SigningKey {
 }
 
 impl SigningKey {
-    /// Reads a minisign secret key file (unencrypted, as `ca init` writes it).
-    pub fn parse(text: &str) -> Result<SigningKey, String> {
-        let secret = minisign::SecretKey::from_unencrypted_box(
-            minisign::SecretKeyBox::from_string(text).map_err(|e| e.to_string())?,
-        )
-        .map_err(|e| e.to_string())?;
-        let public = minisign::PublicKey::from_secret_key(&secret).map_err(|e| e.to_string())?;
+    /// Reads a minisign secret key file as `ca init` writes it: unencrypted (`password` is
+    /// then not used) or encrypted with a password (scrypt, minisign's own format).
+    pub fn read(text: &str, password: Option<&str>) -> Result<SigningKey, SigningKeyError> {
+        let malformed = |e: minisign::PError| SigningKeyError::Malformed(e.to_string());
+        let encrypted = is_encrypted_key(text)?;
+        let key_box = minisign::SecretKeyBox::from_string(text).map_err(malformed)?;
+        let secret = if encrypted {
+            let password = password.ok_or(SigningKeyError::PasswordNeeded)?;
+            minisign::SecretKey::from_box(key_box, Some(password.to_string())).map_err(|e| {
+                if matches!(e.kind(), minisign::ErrorKind::Verify) {
+                    SigningKeyError::WrongPassword
+                } else {
+                    malformed(e)
+                }
+            })?
+        } else {
+            minisign::SecretKey::from_unencrypted_box(key_box).map_err(malformed)?
+        };
+        let public = minisign::PublicKey::from_secret_key(&secret).map_err(malformed)?;
         Ok(SigningKey { secret, public })
     }
 
@@ -110,15 +173,70 @@ impl SigningKey {
     }
 }
 
-/// Makes a new signing key: (secret key file text, public key).
-pub fn generate_signing_key() -> Result<(String, PublicKey), String> {
-    let pair = minisign::KeyPair::generate_unencrypted_keypair().map_err(|e| e.to_string())?;
+/// Makes a new signing key: (secret key file text, public key). With a password, the secret
+/// key is encrypted with it (minisign's scrypt format, as `minisign -G` writes it); without,
+/// it is written in clear.
+pub fn generate_signing_key(password: Option<&str>) -> Result<(String, PublicKey), String> {
+    let pair = match password {
+        Some(password) => minisign::KeyPair::generate_encrypted_keypair(Some(password.into())),
+        None => minisign::KeyPair::generate_unencrypted_keypair(),
+    }
+    .map_err(|e| e.to_string())?;
+    let comment = if password.is_some() {
+        "clé secrète de signature des lots Préau, chiffrée par mot de passe (à garder avec l'autorité de la commune)"
+    } else {
+        "clé secrète de signature des lots Préau (à garder avec l'autorité de la commune)"
+    };
     let secret = pair
         .sk
-        .to_box(Some(
-            "clé secrète de signature des lots Préau (à garder avec l'autorité de la commune)",
-        ))
+        .to_box(Some(comment))
         .map_err(|e| e.to_string())?
         .into_string();
     Ok((secret, PublicKey(pair.pk)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encrypted_keys_need_their_password() {
+        let (clear, public) = generate_signing_key(None).expect("clear key");
+        assert_eq!(is_encrypted_key(&clear), Ok(false));
+        let key = SigningKey::read(&clear, None).expect("clear");
+        assert_eq!(key.public_key().key_id(), public.key_id());
+        // A password given for a clear key is not used.
+        assert!(SigningKey::read(&clear, Some("inutile")).is_ok());
+
+        let (locked, public) = generate_signing_key(Some("cheval agrafe pile")).expect("key");
+        assert_eq!(is_encrypted_key(&locked), Ok(true));
+        assert!(locked.contains("chiffrée par mot de passe"), "{locked}");
+        assert!(matches!(
+            SigningKey::read(&locked, None),
+            Err(SigningKeyError::PasswordNeeded)
+        ));
+        assert!(matches!(
+            SigningKey::read(&locked, Some("cheval agrafe")),
+            Err(SigningKeyError::WrongPassword)
+        ));
+        let key = SigningKey::read(&locked, Some("cheval agrafe pile")).expect("unlocked");
+        assert_eq!(key.public_key().key_id(), public.key_id());
+        let signature = key.sign(b"zip", "test").expect("sign");
+        public.verify(b"zip", signature.as_bytes()).expect("verify");
+
+        for junk in [
+            "",
+            "untrusted comment: x\n",
+            "untrusted comment: x\nRWQ\n",
+            "a\nb!!!!!!!!\n",
+        ] {
+            assert!(
+                matches!(
+                    SigningKey::read(junk, None),
+                    Err(SigningKeyError::Malformed(_))
+                ),
+                "{junk:?}"
+            );
+        }
+    }
 }

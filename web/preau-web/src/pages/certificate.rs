@@ -32,23 +32,29 @@ fn der_fingerprint(pem: &str) -> String {
         .join(":")
 }
 
+/// The CA to trust: the commune's once the box is provisioned, else the box's own (if it
+/// made one).
+fn ca_pem(state: &WebState) -> Result<Option<String>, WebError> {
+    Ok(match state.app.provisioned()? {
+        Some(provisioned) => Some(provisioned.ca_pem),
+        None => state.ca_pem.as_deref().cloned(),
+    })
+}
+
 /// `GET /certificat` (on both ports).
 pub async fn page(State(state): State<WebState>) -> Result<Response, WebError> {
+    let pem = ca_pem(&state)?;
     render(CertificateView {
         layout: Layout::new(&state, "", None),
-        available: state.ca_pem.is_some(),
+        available: pem.is_some(),
         https_url: state.public_url.to_string(),
-        fingerprint: state
-            .ca_pem
-            .as_deref()
-            .map(|p| der_fingerprint(p))
-            .unwrap_or_default(),
+        fingerprint: pem.as_deref().map(der_fingerprint).unwrap_or_default(),
     })
 }
 
 /// `GET /certificat/preau-ca.crt`.
 pub async fn download(State(state): State<WebState>) -> Result<Response, WebError> {
-    let pem = state.ca_pem.clone().ok_or(WebError::NotFound)?;
+    let pem = ca_pem(&state)?.ok_or(WebError::NotFound)?;
     Ok((
         [
             (header::CONTENT_TYPE, "application/x-x509-ca-cert"),

@@ -8,6 +8,7 @@ pub mod bookings;
 pub mod certificate;
 pub mod classes;
 pub mod documents;
+pub mod letters;
 pub mod liaison;
 pub mod library;
 pub mod logbook;
@@ -16,6 +17,7 @@ pub mod news;
 pub mod onde;
 pub mod portal;
 pub mod search;
+pub mod setup;
 
 use crate::WebState;
 use crate::error::WebError;

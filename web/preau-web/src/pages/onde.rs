@@ -5,7 +5,7 @@
 //! blobs and the preview page carries their digests in hidden fields; applying reads them
 //! back and lets the use case parse and preview them again.
 
-use super::classes::qr_svg;
+use super::letters::{Letter, activation_letters};
 use super::{Layout, render, render_with};
 use crate::WebState;
 use crate::error::{WebError, refusal};
@@ -15,7 +15,6 @@ use crate::session::{Csrf, Me};
 use askama::Template;
 use axum::extract::{Multipart, State};
 use axum::response::Response;
-use preau_app::accounts::Handover;
 use preau_app::onde_import::{MAX_FILE_BYTES, MAX_FILES, OndePreviewView};
 use preau_app::{AppError, Problem};
 use preau_core::{Action, BlobId};
@@ -31,14 +30,6 @@ struct FileRow {
     /// (line, left out, message).
     problems: Vec<(usize, bool, String)>,
     merges: Vec<String>,
-}
-
-/// A new adult's activation letter.
-struct Letter {
-    name: String,
-    login: String,
-    code: String,
-    qr_svg: String,
 }
 
 #[derive(Template)]
@@ -316,19 +307,7 @@ pub async fn apply(
                 applied.classes_created,
                 applied.classes_archived,
             ));
-            v.letters = applied
-                .letters
-                .iter()
-                .filter_map(|(user, handover)| match handover {
-                    Handover::ActivationCode(code) => Some(Letter {
-                        name: user.full_name(),
-                        login: user.login.clone(),
-                        code: code.clone(),
-                        qr_svg: qr_svg(&format!("{}?identifiant={}", v.address, user.login)),
-                    }),
-                    Handover::PupilCard { .. } => None,
-                })
-                .collect();
+            v.letters = activation_letters(&applied.letters, &v.address);
             render(v)
         }
         Err(AppError::Invalid(Problem::OndeChanged)) => {

@@ -1,0 +1,314 @@
+//! The box's setup page and the provisioning report written back onto the USB stick.
+//!
+//! A box that was never provisioned serves only this page (see [`crate::security::setup_only`]):
+//! it says how to set the box up and shows what the last stick did, never an activation code.
+//! Once the box is set up, the page shows the bundle in force to the headteacher and the
+//! technician. The report on the stick (`preau-report.txt` and `.html`) carries the new
+//! adults' activation codes, for the technician to hand over.
+
+use super::letters::{Letter, activation_letters};
+use super::{Layout, render};
+use crate::WebState;
+use crate::error::WebError;
+use crate::i18n;
+use crate::paths;
+use crate::session::{Csrf, MaybeMe};
+use askama::Template;
+use axum::extract::State;
+use axum::response::{IntoResponse, Redirect, Response};
+use preau_app::paris;
+use preau_app::provisioning::{Applied, Refusal, StickOutcome, StickResult};
+use preau_core::Action;
+use preau_provision::bundle::{Manifest, Network};
+use std::fmt::Write;
+
+/// One report, ready for a page: a headline, lines of what was done, and warnings.
+pub struct ReportView {
+    /// Whether the bundle was applied, unchanged or refused: "applied", "unchanged", "refused".
+    pub status: &'static str,
+    /// The headline, in French.
+    pub headline: String,
+    /// When the stick was read, in French.
+    pub at: String,
+    /// The bundle's file.
+    pub bundle: String,
+    /// What was done, or why nothing was, one French sentence a line.
+    pub lines: Vec<String>,
+    /// Activation letters (empty on pages; filled on the stick only).
+    pub letters: Vec<Letter>,
+}
+
+fn network_fr(network: &Network) -> String {
+    let dns = |dns: &[std::net::IpAddr]| {
+        dns.iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match network {
+        Network::Dhcp { dns: servers } if servers.is_empty() => {
+            "adresse obtenue par DHCP".to_string()
+        }
+        Network::Dhcp { dns: servers } => {
+            format!("adresse obtenue par DHCP, DNS {}", dns(servers))
+        }
+        Network::Static {
+            address,
+            prefix,
+            gateway,
+            dns: servers,
+        } => format!(
+            "adresse fixe {address}/{prefix}, passerelle {gateway}, DNS {}",
+            dns(servers)
+        ),
+    }
+}
+
+fn applied_lines(a: &Applied) -> Vec<String> {
+    let mut lines = vec![
+        format!(
+            "École : {} (UAI {}), {}.",
+            a.school.name,
+            a.school.uai.as_str(),
+            a.school.commune
+        ),
+        format!(
+            "Certificat du boîtier installé pour {} (valable jusqu'au {}).",
+            a.names.join(" et "),
+            paris::long_day(a.tls_not_after)
+        ),
+        format!("Réseau : {}.", network_fr(&a.network)),
+        format!("Heure : serveurs {}.", a.time_servers.join(", ")),
+        if a.ssh_keys == 0 {
+            "Accès SSH : fermé (aucune clé dans le lot).".to_string()
+        } else {
+            format!("Accès SSH : ouvert aux {} clé(s) du lot.", a.ssh_keys)
+        },
+        format!(
+            "Serveur central : {} (certificat de synchronisation installé).",
+            a.central
+        ),
+        format!(
+            "Comptes du lot : {} créé(s), {} mis à jour, {} déjà à jour.",
+            a.accounts_created.len(),
+            a.accounts_updated.len(),
+            a.accounts_unchanged
+        ),
+    ];
+    if let Some(onde) = &a.onde {
+        lines.push(format!(
+            "Import ONDE : {} compte(s) créé(s), {} modifié(s), {} archivé(s) ; {} classe(s) créée(s), {} archivée(s).",
+            onde.created, onde.changed, onde.archived, onde.classes_created, onde.classes_archived
+        ));
+    }
+    lines
+}
+
+fn refusal_lines(refusal: &Refusal) -> Vec<String> {
+    match refusal {
+        Refusal::Bundle { fr, .. } => vec![fr.clone()],
+        Refusal::NotNewer { serial, applied } => vec![format!(
+            "Ce lot porte le numéro {serial}, qui n'est pas plus récent que le lot déjà appliqué (n° {applied}). Préparez un nouveau lot avec « preau-provision bundle create »."
+        )],
+        Refusal::OtherSchool { current, bundle } => vec![format!(
+            "Ce boîtier sert déjà l'école {current} ; ce lot est pour l'école {bundle}. Pour changer d'école, le boîtier doit d'abord être réinitialisé."
+        )],
+        Refusal::Material { file, detail } => vec![format!(
+            "Le certificat ou la clé « {file} » du lot est inutilisable ({detail}) : refaites le lot."
+        )],
+        Refusal::Onde(files) => {
+            let mut lines = vec![
+                "Les fichiers ONDE du lot ne peuvent pas être importés tels quels :".to_string(),
+            ];
+            for file in files.iter().filter(|f| f.blocks()) {
+                if let Some(why) = &file.refused {
+                    lines.push(format!("« {} » : {why}", file.name));
+                }
+                for p in file.problems.iter().filter(|p| p.skipped) {
+                    lines.push(format!(
+                        "« {} », ligne {} : {}",
+                        file.name, p.line, p.message_fr
+                    ));
+                }
+            }
+            lines
+        }
+        Refusal::App(_, Some(problem)) => vec![i18n::problem(problem)],
+        Refusal::App(detail, None) => vec![format!(
+            "Le boîtier n'a pas pu enregistrer la configuration ({detail})."
+        )],
+    }
+}
+
+impl ReportView {
+    /// The report of `outcome`; with `letters`, the activation letters of the new adults
+    /// (`activation`: the activation page's address).
+    pub fn new(outcome: &StickOutcome, letters: bool, activation: &str) -> ReportView {
+        let (status, headline, mut lines, accounts) = match &outcome.result {
+            StickResult::Applied(a) => (
+                "applied",
+                if a.first {
+                    format!("Boîtier configuré : lot n° {} appliqué.", a.serial)
+                } else {
+                    format!("Configuration mise à jour : lot n° {} appliqué.", a.serial)
+                },
+                applied_lines(a),
+                a.accounts_created
+                    .iter()
+                    .chain(a.onde.iter().flat_map(|o| o.letters.iter()))
+                    .collect::<Vec<_>>(),
+            ),
+            StickResult::Unchanged { serial, school } => (
+                "unchanged",
+                format!("Rien à faire : le lot n° {serial} est déjà appliqué."),
+                vec![format!(
+                    "Le boîtier de l'école {school} est déjà configuré avec ce lot ; rien n'a été modifié."
+                )],
+                Vec::new(),
+            ),
+            StickResult::Refused(r) => (
+                "refused",
+                "Lot refusé : rien n'a été modifié sur le boîtier.".to_string(),
+                refusal_lines(r),
+                Vec::new(),
+            ),
+        };
+        if status == "applied" {
+            lines.push(
+                "Effacez cette clé une fois le boîtier configuré : elle contient la clé privée du boîtier.".into(),
+            );
+        }
+        ReportView {
+            status,
+            headline,
+            at: paris::long(outcome.at),
+            bundle: outcome.bundle.clone(),
+            lines,
+            letters: if letters {
+                activation_letters(accounts, activation)
+            } else {
+                Vec::new()
+            },
+        }
+    }
+
+    /// The report as plain text (`preau-report.txt`).
+    pub fn to_text(&self, address: &str) -> String {
+        let mut out = String::new();
+        let _ = writeln!(out, "PRÉAU — RAPPORT DE CONFIGURATION DU BOÎTIER");
+        let _ = writeln!(out, "Boîtier : {address}");
+        let _ = writeln!(out, "Date : {}", self.at);
+        let _ = writeln!(out, "Lot : {}", self.bundle);
+        let _ = writeln!(out, "\n{}\n", self.headline);
+        for line in &self.lines {
+            let _ = writeln!(out, "* {line}");
+        }
+        if !self.letters.is_empty() {
+            let _ = writeln!(
+                out,
+                "\nCOMPTES À REMETTRE (codes d'activation à usage unique, valables 30 jours)"
+            );
+            for l in &self.letters {
+                let _ = writeln!(
+                    out,
+                    "  {} — {} — identifiant : {} — code : {}",
+                    l.role, l.name, l.login, l.code
+                );
+            }
+            let _ = writeln!(
+                out,
+                "\nChaque personne ouvre {address}{}, saisit son identifiant et son code, puis choisit son mot de passe. Les lettres à imprimer sont dans preau-report.html.",
+                paths::ACTIVATE
+            );
+        }
+        out.replace('\n', "\r\n")
+    }
+}
+
+#[derive(Template)]
+#[template(path = "provisioning_report.html")]
+struct ReportPage<'a> {
+    report: &'a ReportView,
+    address: &'a str,
+    activation: &'a str,
+}
+
+/// The report as a standalone, printable HTML page (`preau-report.html`), with the letters.
+pub fn report_html(report: &ReportView, address: &str) -> Result<String, askama::Error> {
+    let activation = format!("{address}{}", paths::ACTIVATE);
+    ReportPage {
+        report,
+        address,
+        activation: &activation,
+    }
+    .render()
+}
+
+/// The bundle in force, for the page.
+struct InForce {
+    serial: u64,
+    applied: String,
+    host: String,
+    network: String,
+    time: String,
+    ssh: String,
+    central: String,
+}
+
+#[derive(Template)]
+#[template(path = "setup.html")]
+struct SetupView {
+    layout: Layout,
+    set_up: bool,
+    in_force: Option<InForce>,
+    report: Option<ReportView>,
+}
+
+/// `GET /installation`: public while the box is not set up; then for those who may see
+/// how it was provisioned.
+pub async fn page(
+    State(state): State<WebState>,
+    Csrf(csrf): Csrf,
+    MaybeMe(me): MaybeMe,
+) -> Result<Response, WebError> {
+    let app = state.app.clone();
+    let set_up = app.is_set_up();
+    if set_up {
+        let Some(me) = &me else {
+            return Ok(Redirect::to(paths::SIGN_IN).into_response());
+        };
+        if !app
+            .directory()
+            .can_on_school(&me.current.subject, Action::ViewProvisioning)
+        {
+            return Err(WebError::Forbidden);
+        }
+    }
+    let in_force = app.provisioned()?.and_then(|p| {
+        let manifest = Manifest::parse(&p.manifest).ok()?;
+        Some(InForce {
+            serial: p.serial,
+            applied: paris::long(p.applied_at),
+            host: format!("{} et {}", manifest.fqdn(), manifest.local_name()),
+            network: manifest
+                .network()
+                .map(|n| network_fr(&n))
+                .unwrap_or_default(),
+            time: manifest.time.servers.join(", "),
+            ssh: manifest.ssh.as_ref().map_or_else(
+                || "fermé".to_string(),
+                |s| format!("{} clé(s)", s.authorized_keys.len()),
+            ),
+            central: manifest.central.url.clone(),
+        })
+    });
+    let activation = format!("{}{}", state.public_url, paths::ACTIVATE);
+    render(SetupView {
+        layout: Layout::new(&state, &csrf, me.as_ref()),
+        set_up,
+        in_force,
+        report: app
+            .last_stick()
+            .map(|outcome| ReportView::new(&outcome, false, &activation)),
+    })
+}
