@@ -1,9 +1,13 @@
 //! Provisioning bundles for tests: a commune CA in a temporary folder, and signed bundles
 //! made with the technician's own library, written where a USB stick would be mounted.
 
+use preau_app::{App, system_clock};
 use preau_provision::bundle::{self, Description, NewBundle, OndeFile};
 use preau_provision::ca::{self, CommuneCa};
-use std::path::Path;
+use preau_store::Store;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 use tempfile::TempDir;
 use time::OffsetDateTime;
 
@@ -96,10 +100,105 @@ impl Commune {
 
 /// Writes `preau-bundle.zip` and its signature into `dir` (made if needed); returns the
 /// zip's path.
-pub fn write_bundle(bundle: &NewBundle, dir: &Path) -> std::path::PathBuf {
+pub fn write_bundle(bundle: &NewBundle, dir: &Path) -> PathBuf {
     std::fs::create_dir_all(dir).expect("stick dir");
     let zip = dir.join(bundle::BUNDLE_FILE);
     std::fs::write(&zip, &bundle.zip).expect("zip");
     std::fs::write(bundle::signature_path(&zip), &bundle.signature).expect("signature");
     zip
+}
+
+/// A box started on an empty data folder, watching `usb` for sticks and writing reports
+/// into `reports`.
+pub struct EmptyBox {
+    /// The application.
+    pub app: Arc<App>,
+    /// The running server.
+    pub running: preau::Running,
+    /// Its data folder.
+    pub data: PathBuf,
+    /// Where sticks are mounted.
+    pub usb: PathBuf,
+    /// Where reports are written back.
+    pub reports: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl EmptyBox {
+    /// Starts a box that trusts the bundle-signing key `key_file` (its text).
+    pub async fn start(key_file: &str) -> EmptyBox {
+        let dir = tempfile::tempdir().expect("tmp");
+        let (usb, reports) = (dir.path().join("usb"), dir.path().join("reports"));
+        std::fs::create_dir_all(&usb).expect("usb");
+        let key = dir.path().join("bundle-signing.pub");
+        std::fs::write(&key, key_file).expect("key");
+        let config = preau::Config {
+            data_dir: dir.path().join("data"),
+            host_name: "ecole".into(),
+            listen: [127, 0, 0, 1].into(),
+            https_port: 0,
+            http_port: 0,
+            mdns: "off".into(),
+            provisioning_dir: usb.clone(),
+            provisioning_report_dir: reports.clone(),
+            provisioning_key: key,
+            ..preau::Config::default()
+        };
+        let store = Store::open(&config.data_dir).expect("store");
+        let app = Arc::new(App::new(store, config.settings(), system_clock()).expect("app"));
+        let running = preau::start(&config, app.clone()).await.expect("start");
+        EmptyBox {
+            app,
+            data: config.data_dir.clone(),
+            running,
+            usb,
+            reports,
+            _dir: dir,
+        }
+    }
+
+    /// Its HTTPS port.
+    pub fn port(&self) -> u16 {
+        self.running.https.port()
+    }
+
+    /// A client that trusts `ca_pem` and reaches the box under `host` (on loopback).
+    pub fn client(&self, ca_pem: &str, host: &str) -> reqwest::Client {
+        reqwest::Client::builder()
+            .add_root_certificate(reqwest::Certificate::from_pem(ca_pem.as_bytes()).expect("ca"))
+            .resolve(host, self.running.https)
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client")
+    }
+
+    /// Waits (at most 30 s) for the report of the stick `name` (one other than `after`);
+    /// returns its text.
+    pub async fn report(&self, name: &str, after: Option<&str>) -> String {
+        let path = self.reports.join(name).join("preau-report.txt");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Ok(text) = std::fs::read_to_string(&path)
+                && after.is_none_or(|previous| previous != text)
+            {
+                return text;
+            }
+            assert!(Instant::now() < deadline, "no report at {}", path.display());
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}
+
+/// The headteacher's activation code, read from the report on the stick.
+pub fn code_of(report: &str, login: &str) -> String {
+    let line = report
+        .lines()
+        .find(|l| l.contains(&format!("identifiant : {login} ")))
+        .unwrap_or_else(|| panic!("no line for {login} in:\n{report}"));
+    line.rsplit("code : ")
+        .next()
+        .expect("code")
+        .trim()
+        .to_string()
 }

@@ -958,3 +958,87 @@ async fn a_teacher_posts_a_carnet_word_a_parent_signs_it_the_teacher_sees_who_ha
     client.close().await.expect("close the browser session");
     drop(driver);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_box_shows_its_setup_page_then_a_stick_sets_it_up_and_the_headteacher_activates() {
+    use preau_tests::bundles::{Commune, EmptyBox, UAI, code_of, description, write_bundle};
+    let Some(tools) = BrowserTools::find() else {
+        return;
+    };
+    let mut commune = Commune::new("Villeneuve");
+    let boxed = EmptyBox::start(&commune.public_key_file()).await;
+    let base = format!("https://localhost:{}", boxed.port());
+    let driver = Driver::spawn(&tools);
+    let client = driver.connect(&tools).await;
+
+    // A new box: any address leads to its setup page, which has nothing to sign in with.
+    goto(&client, &format!("{base}/")).await;
+    wait_for_path(&client, "/installation").await;
+    wait_for(
+        &client,
+        "//h1[contains(., 'Boîtier Préau à configurer')]",
+        "the setup page",
+    )
+    .await;
+    screenshot(&client, "browser-setup-page.png").await;
+    assert!(
+        client
+            .find(Locator::XPath("//input[@type='password']"))
+            .await
+            .is_err(),
+        "no password field on a box that has no account"
+    );
+
+    // The technician plugs the stick in; the page refreshes itself and says the box is set up.
+    let bundle = commune.bundle(&description("jules-ferry", UAI, ""), &[]);
+    write_bundle(&bundle, &boxed.usb.join("CLE"));
+    let set_up = client
+        .wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::XPath("//*[@id='set-up']"))
+        .await;
+    if let Err(e) = set_up {
+        panic!(
+            "the page did not show the box set up ({e})\n{}",
+            page_summary(&client).await
+        );
+    }
+    screenshot(&client, "browser-setup-done.png").await;
+
+    // The headteacher activates her account with the code from the stick's report.
+    let report = boxed.report("CLE", None).await;
+    let code = code_of(&report, "claire.dubois");
+    click(&client, "//a[@href='/activation']", "the activation link").await;
+    let fields = [
+        ("login", "claire.dubois"),
+        ("code", code.as_str()),
+        ("password", "preau-ecole-2027"),
+        ("confirmation", "preau-ecole-2027"),
+    ];
+    for (id, value) in fields {
+        let field = wait_for(&client, &format!("//input[@id='{id}']"), id).await;
+        field.send_keys(value).await.expect("type");
+    }
+    click(
+        &client,
+        "//button[contains(., 'Activer mon compte')]",
+        "the activation button",
+    )
+    .await;
+    wait_for(
+        &client,
+        "//h1[contains(normalize-space(.), 'Bonjour Claire')]",
+        "the headteacher's portal",
+    )
+    .await;
+
+    // Signed in, she sees the bundle in force on the setup page.
+    goto(&client, &format!("{base}/installation")).await;
+    wait_for(
+        &client,
+        "//dl[@id='in-force']//dd[contains(., 'n° 1')]",
+        "the bundle in force",
+    )
+    .await;
+    client.close().await.expect("close the browser session");
+}

@@ -8,10 +8,11 @@ use preau_app::{App, Settings, system_clock};
 use preau_core::Role;
 use preau_provision::bundle::{NewBundle, PublicKey};
 use preau_store::Store;
-use preau_tests::bundles::{Commune, DOMAIN, UAI, description, onde_fixture, write_bundle};
+use preau_tests::bundles::{
+    Commune, DOMAIN, EmptyBox, UAI, code_of, description, onde_fixture, write_bundle,
+};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 fn empty_box(dir: &Path) -> App {
     let store = Store::open(dir).expect("store");
@@ -196,93 +197,6 @@ fn refused_bundles_leave_the_box_untouched() {
         apply(&app, &good, &dir.path().join("e"), &key),
         StickResult::Applied(_)
     ));
-}
-
-/// A box started on an empty data folder, watching `usb` for sticks and writing reports
-/// into `reports`.
-struct EmptyBox {
-    app: Arc<App>,
-    running: preau::Running,
-    data: PathBuf,
-    usb: PathBuf,
-    reports: PathBuf,
-    _dir: tempfile::TempDir,
-}
-
-impl EmptyBox {
-    async fn start(key_file: &str) -> EmptyBox {
-        let dir = tempfile::tempdir().expect("tmp");
-        let (usb, reports) = (dir.path().join("usb"), dir.path().join("reports"));
-        std::fs::create_dir_all(&usb).expect("usb");
-        let key = dir.path().join("bundle-signing.pub");
-        std::fs::write(&key, key_file).expect("key");
-        let config = preau::Config {
-            data_dir: dir.path().join("data"),
-            host_name: "ecole".into(),
-            listen: [127, 0, 0, 1].into(),
-            https_port: 0,
-            http_port: 0,
-            mdns: "off".into(),
-            provisioning_dir: usb.clone(),
-            provisioning_report_dir: reports.clone(),
-            provisioning_key: key,
-            ..preau::Config::default()
-        };
-        let store = Store::open(&config.data_dir).expect("store");
-        let app = Arc::new(App::new(store, config.settings(), system_clock()).expect("app"));
-        let running = preau::start(&config, app.clone()).await.expect("start");
-        EmptyBox {
-            app,
-            data: config.data_dir.clone(),
-            running,
-            usb,
-            reports,
-            _dir: dir,
-        }
-    }
-
-    fn port(&self) -> u16 {
-        self.running.https.port()
-    }
-
-    /// A client that trusts `ca_pem` and reaches the box under `host` (on loopback).
-    fn client(&self, ca_pem: &str, host: &str) -> reqwest::Client {
-        reqwest::Client::builder()
-            .add_root_certificate(reqwest::Certificate::from_pem(ca_pem.as_bytes()).expect("ca"))
-            .resolve(host, self.running.https)
-            .cookie_store(true)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("client")
-    }
-
-    /// Waits (at most 30 s) for the report of the stick `name`; returns its text.
-    async fn report(&self, name: &str, after: Option<&str>) -> String {
-        let path = self.reports.join(name).join("preau-report.txt");
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            if let Ok(text) = std::fs::read_to_string(&path)
-                && after.is_none_or(|previous| previous != text)
-            {
-                return text;
-            }
-            assert!(Instant::now() < deadline, "no report at {}", path.display());
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    }
-}
-
-/// The headteacher's activation code, read from the report on the stick.
-fn code_of(report: &str, login: &str) -> String {
-    let line = report
-        .lines()
-        .find(|l| l.contains(&format!("identifiant : {login} ")))
-        .unwrap_or_else(|| panic!("no line for {login} in:\n{report}"));
-    line.rsplit("code : ")
-        .next()
-        .expect("code")
-        .trim()
-        .to_string()
 }
 
 fn run(program: &str, args: &[&str]) {

@@ -15,7 +15,7 @@ use crate::paths;
 use crate::session::{Csrf, MaybeMe};
 use askama::Template;
 use axum::extract::State;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use preau_app::paris;
 use preau_app::provisioning::{Applied, Refusal, StickOutcome, StickResult};
 use preau_core::Action;
@@ -260,12 +260,15 @@ struct InForce {
 struct SetupView {
     layout: Layout,
     set_up: bool,
+    /// Whether the bundle and the last stick are shown (always before set-up; then to the
+    /// headteacher and the technician).
+    details: bool,
     in_force: Option<InForce>,
     report: Option<ReportView>,
 }
 
-/// `GET /installation`: public while the box is not set up; then for those who may see
-/// how it was provisioned.
+/// `GET /installation`: everything while the box is not set up; then the details only for
+/// those who may see how it was provisioned, and to others that it is set up.
 pub async fn page(
     State(state): State<WebState>,
     Csrf(csrf): Csrf,
@@ -273,16 +276,20 @@ pub async fn page(
 ) -> Result<Response, WebError> {
     let app = state.app.clone();
     let set_up = app.is_set_up();
-    if set_up {
-        let Some(me) = &me else {
-            return Ok(Redirect::to(paths::SIGN_IN).into_response());
-        };
-        if !app
-            .directory()
-            .can_on_school(&me.current.subject, Action::ViewProvisioning)
-        {
-            return Err(WebError::Forbidden);
-        }
+    let details = !set_up
+        || me.as_ref().is_some_and(|me| {
+            app.directory()
+                .can_on_school(&me.current.subject, Action::ViewProvisioning)
+        });
+    if !details {
+        // Set up: others learn only that, with the way in.
+        return render(SetupView {
+            layout: Layout::new(&state, &csrf, me.as_ref()),
+            set_up,
+            details,
+            in_force: None,
+            report: None,
+        });
     }
     let in_force = app.provisioned()?.and_then(|p| {
         let manifest = Manifest::parse(&p.manifest).ok()?;
@@ -306,6 +313,7 @@ pub async fn page(
     render(SetupView {
         layout: Layout::new(&state, &csrf, me.as_ref()),
         set_up,
+        details,
         in_force,
         report: app
             .last_stick()
