@@ -134,6 +134,11 @@ pub fn write_report(dir: &Path, outcome: &StickOutcome, public_url: &str) -> Res
     .with_context(|| format!("writing {}", dir.join(REPORT_TEXT).display()))?;
     write_replacing(&dir.join(REPORT_HTML), html.as_bytes())
         .with_context(|| format!("writing {}", dir.join(REPORT_HTML).display()))?;
+    // The renames reach the stick too (on FAT this flushes the whole device), so the report
+    // is there even if the stick is pulled out without being unmounted.
+    std::fs::File::open(dir)
+        .and_then(|d| d.sync_all())
+        .with_context(|| format!("flushing {}", dir.display()))?;
     Ok(())
 }
 
