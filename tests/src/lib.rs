@@ -3,8 +3,10 @@
 //! as each role with an HTTP client that keeps cookies.
 
 pub mod bundles;
+pub mod central;
 pub mod files;
 pub mod measure;
+pub mod proxy;
 
 use preau::Config;
 use preau_app::accounts::{Handover, UserForm};

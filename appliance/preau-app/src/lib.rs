@@ -34,6 +34,7 @@ pub mod rich_text;
 pub mod search;
 pub mod settings;
 pub mod shares;
+pub mod sync;
 pub mod tokens;
 
 pub use auth::{SignedIn, Visitor};
@@ -64,6 +65,7 @@ pub struct App {
     settings: Settings,
     clock: Clock,
     last_stick: std::sync::Mutex<Option<provisioning::StickOutcome>>,
+    sync_status: std::sync::Mutex<sync::SyncStatus>,
 }
 
 impl std::fmt::Debug for App {
@@ -80,6 +82,8 @@ impl App {
         let blobs = Blobs::open(data_dir).map_err(|e| AppError::Disk(e.to_string()))?;
         let derived = media::Derived::open(data_dir).map_err(|e| AppError::Disk(e.to_string()))?;
         let search = search::Search::open(data_dir);
+        let millis = clock.clone();
+        store.set_clock(Arc::new(move || millis().saturating_mul(1000)));
         Ok(App {
             blobs,
             derived,
@@ -90,6 +94,7 @@ impl App {
             settings,
             clock,
             last_stick: std::sync::Mutex::new(None),
+            sync_status: std::sync::Mutex::new(sync::SyncStatus::default()),
         })
     }
 

@@ -526,6 +526,31 @@ pub fn check_issued_pair(
     Ok(cert.not_after)
 }
 
+/// Who a verified client certificate names: its common name and organisational unit (a
+/// box's sync certificate: `<host>.<domain>` and the school's UAI).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PeerName {
+    /// The common name.
+    pub common_name: String,
+    /// The organisational unit.
+    pub unit: String,
+}
+
+/// The names of a certificate (DER), for a TLS peer rustls already verified.
+pub fn peer_name(der: &[u8]) -> Option<PeerName> {
+    let info = der::parse_certificate(der)?;
+    let dn = der::distinguished_name(&info.subject)?;
+    let text = |t: rcgen::DnType| match dn.get(&t)? {
+        rcgen::DnValue::Utf8String(s) => Some(s.clone()),
+        rcgen::DnValue::PrintableString(s) => Some(s.as_str().to_string()),
+        _ => None,
+    };
+    Some(PeerName {
+        common_name: text(rcgen::DnType::CommonName)?,
+        unit: text(rcgen::DnType::OrganizationalUnitName)?,
+    })
+}
+
 /// Just enough DER to read back a certificate this module wrote. Every function returns
 /// `None` on anything unexpected; nothing here indexes out of bounds or panics.
 mod der {

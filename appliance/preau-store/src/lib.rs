@@ -29,6 +29,7 @@ pub mod provisioning;
 pub mod record;
 pub mod schema;
 pub mod security;
+pub mod sync;
 mod store;
 
 pub use error::StoreError;

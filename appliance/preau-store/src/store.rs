@@ -4,12 +4,17 @@ use crate::StoreError;
 use crate::feed::FeedEntry;
 use crate::record::{self, Record};
 use crate::schema::{self, Schema};
+use preau_sync::{Hlc, Stamp};
 use redb::{
     Database, DatabaseError, Durability, MultimapTableDefinition, ReadTransaction,
     ReadableDatabase, ReadableMultimapTable, ReadableTable, TableDefinition, TableError,
     WriteTransaction,
 };
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, RwLock};
+
+/// Milliseconds since the Unix epoch, as the store's clock reads them.
+pub type MillisClock = Arc<dyn Fn() -> i64 + Send + Sync>;
 
 /// Small bookkeeping numbers: schema version, replica id, sequence counters.
 pub(crate) const META: TableDefinition<&str, u64> = TableDefinition::new("meta");
@@ -38,6 +43,17 @@ pub struct Store {
     db: Database,
     replica: u64,
     path: PathBuf,
+    /// The hybrid logical clock that stamps writes of replicated records.
+    hlc: Arc<Mutex<Hlc>>,
+    /// The wall clock the stamps start from (the application's, in tests a simulated one).
+    clock: Arc<RwLock<MillisClock>>,
+}
+
+fn system_millis() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
 }
 
 impl std::fmt::Debug for Store {
@@ -66,13 +82,37 @@ impl Store {
                 DatabaseError::DatabaseAlreadyOpen => StoreError::Locked(path.clone()),
                 other => StoreError::from(redb::Error::from(other)),
             })?;
+        Store::prepared(db, path, schema)
+    }
+
+    fn prepared(db: Database, path: PathBuf, schema: &Schema) -> Result<Store, StoreError> {
         let mut store = Store {
             db,
             replica: 0,
             path,
+            hlc: Arc::new(Mutex::new(Hlc::new(0, None))),
+            clock: Arc::new(RwLock::new(Arc::new(system_millis))),
         };
         store.replica = schema::prepare(&store, schema)?;
+        let last = crate::sync::last_stamp(&store.read()?)?;
+        store.hlc = Arc::new(Mutex::new(Hlc::new(store.replica, last)));
         Ok(store)
+    }
+
+    /// Sets the clock replicated writes are stamped from (the application's clock).
+    pub fn set_clock(&self, clock: MillisClock) {
+        match self.clock.write() {
+            Ok(mut guard) => *guard = clock,
+            Err(poisoned) => *poisoned.into_inner() = clock,
+        }
+    }
+
+    /// The store's clock, in milliseconds.
+    pub fn now_millis(&self) -> i64 {
+        match self.clock.read() {
+            Ok(guard) => guard(),
+            Err(poisoned) => poisoned.into_inner()(),
+        }
     }
 
     /// Opens a database on a custom redb backend (fault-injection tests).
@@ -85,13 +125,7 @@ impl Store {
             .set_cache_size(CACHE_BYTES)
             .create_with_backend(backend)
             .map_err(|e| StoreError::from(redb::Error::from(e)))?;
-        let mut store = Store {
-            db,
-            replica: 0,
-            path: PathBuf::from("(memory)"),
-        };
-        store.replica = schema::prepare(&store, schema)?;
-        Ok(store)
+        Store::prepared(db, PathBuf::from("(memory)"), schema)
     }
 
     /// This replica's id, chosen at random when the database was created.
@@ -125,6 +159,10 @@ impl Store {
         let mut writer = Writer {
             tx,
             replica: self.replica,
+            remote: false,
+            stamp: None,
+            hlc: self.hlc.clone(),
+            now: self.now_millis(),
         };
         let value = work(&mut writer)?;
         writer.tx.commit().map_err(StoreError::from)?;
@@ -294,6 +332,13 @@ impl Reader {
 pub struct Writer {
     pub(crate) tx: WriteTransaction,
     replica: u64,
+    /// Set while writing records received from another replica: they keep their origin's
+    /// stamp and do not enter this replica's change feed.
+    pub(crate) remote: bool,
+    /// The stamp of this transaction's replicated writes, taken at the first one.
+    stamp: Option<Stamp>,
+    hlc: Arc<Mutex<Hlc>>,
+    now: i64,
 }
 
 impl Writer {
@@ -313,8 +358,8 @@ impl Writer {
         self.tx
             .open_table(R::TABLE)?
             .insert(value.key(), bytes.as_slice())?;
-        if R::REPLICATED {
-            self.append_change(format!("{}/{}", R::KIND, value.key()), false)?;
+        if R::REPLICATED && !self.remote {
+            self.append_change(R::KIND, value.key(), false)?;
         }
         if R::INDEXED {
             self.mark_for_index(&format!("{}/{}", R::KIND, value.key()))?;
@@ -325,8 +370,8 @@ impl Writer {
     /// Deletes a record; returns whether it existed.
     pub fn delete<R: Record>(&mut self, key: u64) -> Result<bool, StoreError> {
         let existed = self.tx.open_table(R::TABLE)?.remove(key)?.is_some();
-        if existed && R::REPLICATED {
-            self.append_change(format!("{}/{}", R::KIND, key), true)?;
+        if existed && R::REPLICATED && !self.remote {
+            self.append_change(R::KIND, key, true)?;
         }
         if existed && R::INDEXED {
             self.mark_for_index(&format!("{}/{}", R::KIND, key))?;
@@ -408,13 +453,50 @@ impl Writer {
         Ok(next)
     }
 
-    /// Appends a change-feed entry in this transaction.
-    fn append_change(&mut self, key: String, deleted: bool) -> Result<(), StoreError> {
+    /// This transaction's stamp for replicated writes (one per transaction, from the
+    /// hybrid logical clock, which is kept in the database so it never goes back).
+    pub fn stamp(&mut self) -> Result<Stamp, StoreError> {
+        if let Some(stamp) = self.stamp {
+            return Ok(stamp);
+        }
+        let stamp = match self.hlc.lock() {
+            Ok(mut hlc) => hlc.tick(self.now),
+            Err(poisoned) => poisoned.into_inner().tick(self.now),
+        };
+        crate::sync::save_last_stamp(self, stamp)?;
+        self.stamp = Some(stamp);
+        Ok(stamp)
+    }
+
+    /// Lets the hybrid logical clock know of a stamp received from another replica (kept
+    /// in the database, so that after a restart a local write still outranks it).
+    pub fn observe(&mut self, remote: Stamp) -> Result<(), StoreError> {
+        let last = match self.hlc.lock() {
+            Ok(mut hlc) => {
+                hlc.observe(remote, self.now);
+                hlc.last()
+            }
+            Err(poisoned) => {
+                let mut hlc = poisoned.into_inner();
+                hlc.observe(remote, self.now);
+                hlc.last()
+            }
+        };
+        match last {
+            Some(last) => crate::sync::save_last_stamp(self, last),
+            None => Ok(()),
+        }
+    }
+
+    /// Appends a change-feed entry and stamps the record, in this transaction.
+    fn append_change(&mut self, kind: &str, key: u64, deleted: bool) -> Result<(), StoreError> {
+        let stamp = self.stamp()?;
+        crate::sync::set_stamp(self, kind, key, stamp, deleted)?;
         let seq = self.next_counter("feed_seq")?;
         let entry = FeedEntry {
             replica: self.replica,
             seq,
-            key,
+            key: format!("{kind}/{key}"),
             deleted,
         };
         let bytes = postcard::to_stdvec(&entry).unwrap_or_default();

@@ -45,6 +45,12 @@ enum Command {
         #[arg(long)]
         mdns: bool,
     },
+    /// Serve the commune's central instance: the boxes' sync (and, later, parents at home).
+    Central {
+        /// The central configuration file (TOML).
+        #[arg(long)]
+        config: PathBuf,
+    },
     /// Administration commands (run them while the service is stopped).
     Admin {
         /// The configuration file (TOML).
@@ -127,6 +133,8 @@ enum AdminAction {
 enum ConfigAction {
     /// Print the documented default configuration.
     Example,
+    /// Print the documented default configuration of central (`preau central`).
+    CentralExample,
 }
 
 /// Runs the command line and returns the process status.
@@ -244,6 +252,16 @@ fn run(cli: Cli) -> Result<()> {
                 Ok(())
             })
         }
+        Command::Central { config } => {
+            let config = crate::central::CentralConfig::load(Some(&config), std::env::vars())?;
+            init_logs(&config.log);
+            runtime()?.block_on(async {
+                let running = crate::central::start_central(&config, system_clock()).await?;
+                crate::server::stop_requested().await;
+                drop(running);
+                Ok(())
+            })
+        }
         Command::Admin { config, action } => {
             let config = load(&config)?;
             let app = open_app(&config)?;
@@ -253,6 +271,12 @@ fn run(cli: Cli) -> Result<()> {
             action: ConfigAction::Example,
         } => {
             print!("{}", Config::example());
+            Ok(())
+        }
+        Command::Config {
+            action: ConfigAction::CentralExample,
+        } => {
+            print!("{}", crate::central::CENTRAL_EXAMPLE);
             Ok(())
         }
         Command::Extract { .. } => bail!("`preau extract` is run by the server itself"),

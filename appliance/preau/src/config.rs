@@ -62,11 +62,74 @@ pub struct Config {
     pub provisioning_report_dir: PathBuf,
     /// The commune's bundle-signing public key (minisign), required with `provisioning_dir`.
     pub provisioning_key: PathBuf,
+    /// Sync with the commune's central instance once the box is provisioned.
+    pub sync: bool,
+    /// Central's address for sync; empty: the one in the provisioning bundle.
+    pub central_url: String,
+    /// A PEM file of certificate authorities to trust for central; empty: the usual public
+    /// authorities.
+    pub central_ca: PathBuf,
     /// Log filter ("info", "preau=debug", …).
     pub log: String,
 }
 
 const MIB: u64 = 1024 * 1024;
+
+/// Reads a configuration of type `T` from a TOML file (if given), then applies the `PREAU_*`
+/// variables of `env` to the keys `T` has (lists comma-separated). Unknown keys are refused.
+pub fn load_toml<T>(
+    file: Option<&Path>,
+    env: impl IntoIterator<Item = (String, String)>,
+) -> Result<T, ConfigError>
+where
+    T: Default + Serialize + serde::de::DeserializeOwned,
+{
+    let text = match file {
+        Some(path) => std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?,
+        None => String::new(),
+    };
+    let mut table: toml::Table =
+        toml::from_str(&text).map_err(|e| ConfigError::Invalid(e.to_string()))?;
+    let defaults =
+        toml::Table::try_from(T::default()).map_err(|e| ConfigError::Invalid(e.to_string()))?;
+    for (name, value) in env {
+        let Some(key) = name.strip_prefix("PREAU_").map(str::to_lowercase) else {
+            continue;
+        };
+        let Some(default) = defaults.get(&key) else {
+            continue;
+        };
+        let parsed =
+            match default {
+                toml::Value::Array(_) => toml::Value::Array(
+                    value
+                        .split(',')
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .map(|s| toml::Value::String(s.into()))
+                        .collect(),
+                ),
+                toml::Value::Integer(_) => {
+                    toml::Value::Integer(value.trim().parse().map_err(|_| {
+                        ConfigError::Invalid(format!("{name} must be a whole number"))
+                    })?)
+                }
+                toml::Value::Boolean(_) => {
+                    toml::Value::Boolean(value.trim().parse().map_err(|_| {
+                        ConfigError::Invalid(format!("{name} must be true or false"))
+                    })?)
+                }
+                _ => toml::Value::String(value),
+            };
+        table.insert(key, parsed);
+    }
+    table
+        .try_into()
+        .map_err(|e: toml::de::Error| ConfigError::Invalid(e.to_string()))
+}
 
 impl Default for Config {
     fn default() -> Self {
@@ -96,6 +159,9 @@ impl Default for Config {
             provisioning_dir: PathBuf::new(),
             provisioning_report_dir: PathBuf::new(),
             provisioning_key: PathBuf::from("/etc/preau/bundle-signing.pub"),
+            sync: true,
+            central_url: String::new(),
+            central_ca: PathBuf::new(),
             log: "info".into(),
         }
     }
@@ -123,50 +189,7 @@ impl Config {
         file: Option<&Path>,
         env: impl IntoIterator<Item = (String, String)>,
     ) -> Result<Config, ConfigError> {
-        let text = match file {
-            Some(path) => std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-                path: path.to_path_buf(),
-                source,
-            })?,
-            None => String::new(),
-        };
-        let mut table: toml::Table =
-            toml::from_str(&text).map_err(|e| ConfigError::Invalid(e.to_string()))?;
-        let defaults = toml::Table::try_from(Config::default())
-            .map_err(|e| ConfigError::Invalid(e.to_string()))?;
-        for (name, value) in env {
-            let Some(key) = name.strip_prefix("PREAU_").map(str::to_lowercase) else {
-                continue;
-            };
-            let Some(default) = defaults.get(&key) else {
-                continue;
-            };
-            let parsed = match default {
-                toml::Value::Array(_) => toml::Value::Array(
-                    value
-                        .split(',')
-                        .map(str::trim)
-                        .filter(|s| !s.is_empty())
-                        .map(|s| toml::Value::String(s.into()))
-                        .collect(),
-                ),
-                toml::Value::Integer(_) => {
-                    toml::Value::Integer(value.trim().parse().map_err(|_| {
-                        ConfigError::Invalid(format!("{name} must be a whole number"))
-                    })?)
-                }
-                toml::Value::Boolean(_) => {
-                    toml::Value::Boolean(value.trim().parse().map_err(|_| {
-                        ConfigError::Invalid(format!("{name} must be true or false"))
-                    })?)
-                }
-                _ => toml::Value::String(value),
-            };
-            table.insert(key, parsed);
-        }
-        let config: Config = table
-            .try_into()
-            .map_err(|e: toml::de::Error| ConfigError::Invalid(e.to_string()))?;
+        let config: Config = load_toml(file, env)?;
         config.mdns_scope()?;
         Ok(config)
     }
@@ -263,6 +286,11 @@ quota_staff_mib = 20480
 provisioning_dir = ""
 provisioning_report_dir = ""
 provisioning_key = "/etc/preau/bundle-signing.pub"
+# Sync with the commune's central instance (once provisioned): on or off, central's address
+# (empty: the bundle's) and a PEM file of authorities to trust for it (empty: public ones).
+sync = true
+central_url = ""
+central_ca = ""
 # Log filter.
 log = "info"
 "#;

@@ -9,6 +9,7 @@ use hyper_util::service::TowerToHyperService;
 use preau_app::App;
 use preau_app::mdns::Advertisement;
 use preau_web::WebState;
+use preau_web::sync_api::PeerCertificate;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -43,21 +44,26 @@ pub struct Running {
 impl Running {
     /// Waits until the process is asked to stop (Ctrl-C or SIGTERM).
     pub async fn until_stopped(self) {
-        let ctrl_c = tokio::signal::ctrl_c();
-        #[cfg(unix)]
-        {
-            let mut term =
-                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
-            tokio::select! {
-                _ = ctrl_c => {}
-                _ = async { match term.as_mut() { Some(t) => { t.recv().await; } None => std::future::pending().await } } => {}
-            }
-        }
-        #[cfg(not(unix))]
-        let _ = ctrl_c.await;
+        stop_requested().await;
         tracing::info!("stopping");
         drop(self);
     }
+}
+
+/// Returns when the process is asked to stop (Ctrl-C or SIGTERM).
+pub async fn stop_requested() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = async { match term.as_mut() { Some(t) => { t.recv().await; } None => std::future::pending().await } } => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
 }
 
 impl Drop for Running {
@@ -119,6 +125,19 @@ pub async fn start(config: &Config, app: Arc<App>) -> Result<Running> {
     if let Some(state) = app.provisioned()? {
         crate::system_files::write(&config.data_dir, &state)?;
     }
+    if config.sync {
+        let central_ca = if config.central_ca.as_os_str().is_empty() {
+            Vec::new()
+        } else {
+            std::fs::read(&config.central_ca)
+                .with_context(|| format!("cannot read {}", config.central_ca.display()))?
+        };
+        let settings = crate::sync_client::SyncSettings {
+            central_url: config.central_url.clone(),
+            central_ca,
+        };
+        tasks.push(tokio::spawn(crate::sync_client::run(app.clone(), settings)));
+    }
     if let Some(watch) = crate::stick::Watch::from_config(config, &public_url, https.port())? {
         tasks.push(tokio::spawn(crate::stick::run(
             app.clone(),
@@ -157,7 +176,9 @@ fn connection_builder() -> hyper::server::conn::http1::Builder {
     builder
 }
 
-async fn serve_tls(listener: TcpListener, acceptor: TlsAcceptor, router: Router) {
+/// Serves `router` over TLS on `listener`; a verified client certificate (central's sync
+/// listener) reaches handlers as a [`preau_web::sync_api::PeerCertificate`] extension.
+pub(crate) async fn serve_tls(listener: TcpListener, acceptor: TlsAcceptor, router: Router) {
     loop {
         let Ok((tcp, peer)) = listener.accept().await else {
             continue;
@@ -171,7 +192,13 @@ async fn serve_tls(listener: TcpListener, acceptor: TlsAcceptor, router: Router)
             else {
                 return;
             };
-            serve_connection(TokioIo::new(stream), peer, router).await;
+            let client = stream
+                .get_ref()
+                .1
+                .peer_certificates()
+                .and_then(|chain| chain.first())
+                .map(|der| PeerCertificate(Arc::new(der.as_ref().to_vec())));
+            serve_connection(TokioIo::new(stream), peer, client, router).await;
         });
     }
 }
@@ -182,16 +209,23 @@ async fn serve_plain(listener: TcpListener, router: Router) {
             continue;
         };
         let router = router.clone();
-        tokio::spawn(serve_connection(TokioIo::new(tcp), peer, router));
+        tokio::spawn(serve_connection(TokioIo::new(tcp), peer, None, router));
     }
 }
 
-async fn serve_connection<I>(io: TokioIo<I>, peer: SocketAddr, router: Router)
-where
+async fn serve_connection<I>(
+    io: TokioIo<I>,
+    peer: SocketAddr,
+    client: Option<PeerCertificate>,
+    router: Router,
+) where
     I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
     let service = router.map_request(move |mut req: axum::extract::Request| {
         req.extensions_mut().insert(ConnectInfo(peer));
+        if let Some(client) = &client {
+            req.extensions_mut().insert(client.clone());
+        }
         req
     });
     let hyper_service =

@@ -124,3 +124,31 @@ fn serving(key: Arc<CertifiedKey>, local_ca_pem: Option<String>) -> Result<TlsMa
         local_ca_pem,
     })
 }
+
+/// Central's sync listener: serves `cert`/`key` and requires a client certificate issued by
+/// the commune CA (`client_ca`, PEM) and not revoked by `crls` (PEM CRLs, possibly none).
+pub fn mutual(cert: &Path, key: &Path, client_ca: &[u8], crls: &[u8]) -> Result<Arc<ServerConfig>> {
+    let certified = read_pair(cert, key)?;
+    let mut roots = rustls::RootCertStore::empty();
+    for ca in rustls_pemfile::certs(&mut &client_ca[..]) {
+        roots
+            .add(ca.context("the commune CA is not a PEM certificate")?)
+            .context("the commune CA")?;
+    }
+    let crls = rustls_pemfile::crls(&mut &crls[..])
+        .collect::<Result<Vec<_>, _>>()
+        .context("the revocation list is not PEM")?;
+    let verifier =
+        rustls::server::WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider())
+            .with_crls(crls)
+            .build()
+            .context("the client certificate verifier")?;
+    let certificate = Arc::new(Certificate(RwLock::new(certified)));
+    let mut server = ServerConfig::builder_with_provider(provider())
+        .with_safe_default_protocol_versions()
+        .context("TLS protocol versions")?
+        .with_client_cert_verifier(verifier)
+        .with_cert_resolver(certificate);
+    server.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(Arc::new(server))
+}

@@ -6,7 +6,7 @@
 //!
 //! | file | what |
 //! |---|---|
-//! | `commune.toml` | the commune's name, box domain, creation time and the last bundle serial |
+//! | `commune.toml` | the commune's name, box domain, creation time, the last bundle serial and, once something is revoked, the revoked certificates and the last CRL number |
 //! | `ca.crt` | the CA certificate (PEM): installed on the commune's devices, copied into every bundle |
 //! | `ca.key` | its private key (PKCS#8 PEM, mode 0600) — never copied anywhere |
 //! | `bundle-signing.key` | the minisign secret key that signs bundles (mode 0600; encrypted with a password when `ca init` is given one) |
@@ -26,15 +26,21 @@
 //! with [`CommuneCa::issue_sync_client`] and [`write_sync_cert`] (`ca issue-sync-cert`),
 //! without a new bundle.
 //!
+//! A box certificate that must no longer be trusted (box stolen, lost, sent away) is revoked
+//! with [`CommuneCa::revoke`], which records it in `commune.toml`; [`CommuneCa::write_crl`]
+//! (`ca revoke`, `ca crl`) then writes `commune.crl`, the CRL (PEM) central loads. Every CRL
+//! is valid [`CRL_VALIDITY_DAYS`] days and has a number one higher than the last.
+//!
 //! The signing key may be encrypted with a password ([`init_with_password`]): [`open`] then
 //! leaves it locked — everything but signing works — until [`CommuneCa::unlock`].
 
 use crate::bundle::Invalid;
 use crate::bundle::names::{PRIVATE_RANGES, check_domain, check_host, check_text, check_uai};
 use rcgen::{
-    BasicConstraints, CertificateParams, CidrSubnet, DistinguishedName, DnType,
-    ExtendedKeyUsagePurpose, GeneralSubtree, IsCa, Issuer, KeyPair, KeyUsagePurpose,
-    NameConstraints, SanType, SerialNumber,
+    BasicConstraints, CertificateParams, CertificateRevocationListParams, CidrSubnet,
+    DistinguishedName, DnType, ExtendedKeyUsagePurpose, GeneralSubtree, IsCa, Issuer, KeyIdMethod,
+    KeyPair, KeyUsagePurpose, NameConstraints, RevocationReason, RevokedCertParams, SanType,
+    SerialNumber,
 };
 use serde::{Deserialize, Serialize};
 use std::fs;
@@ -61,6 +67,12 @@ pub const PUBLIC_KEY_FILE: &str = "bundle-signing.pub";
 pub const SYNC_CERT_FILE: &str = "client.crt";
 /// Its private key.
 pub const SYNC_KEY_FILE: &str = "client.key";
+/// The certificate revocation list (PEM) `ca revoke` and `ca crl` write, for central.
+pub const CRL_FILE: &str = "commune.crl";
+/// How long a CRL is valid (its nextUpdate), in days: reissue it before (`ca crl`).
+pub const CRL_VALIDITY_DAYS: i64 = 30;
+/// The longest revocation reason, in characters.
+const REASON_MAX: usize = 200;
 
 const CA_VALIDITY_DAYS: i64 = 3652;
 /// Validity of the certificates a bundle carries, in days.
@@ -105,6 +117,15 @@ pub enum CaError {
     /// The password does not decrypt the bundle signing key.
     #[error("wrong password for the bundle signing key")]
     WrongPassword,
+    /// The certificate to revoke is not a PEM certificate.
+    #[error("not a PEM certificate: {0}")]
+    NotACertificate(String),
+    /// The certificate to revoke was not issued by this CA.
+    #[error("this certificate was not issued by this commune's CA: nothing revoked")]
+    ForeignCertificate,
+    /// The certificate to revoke is a CA certificate (this CA's own).
+    #[error("a CA certificate cannot be revoked, only the certificates the CA issued")]
+    CaCertificate,
 }
 
 impl CaError {
@@ -139,6 +160,11 @@ impl CaError {
             CaError::WrongPassword => format!(
                 "mot de passe incorrect pour la clé de signature des lots ({SIGNING_KEY_FILE})"
             ),
+            CaError::NotACertificate(e) => {
+                format!("ce fichier n'est pas un certificat PEM ({e})")
+            }
+            CaError::ForeignCertificate => "ce certificat n'a pas été émis par l'autorité de cette commune : rien n'a été révoqué".to_string(),
+            CaError::CaCertificate => "un certificat d'autorité ne peut pas être révoqué, seulement les certificats qu'elle a émis : rien n'a été révoqué".to_string(),
         }
     }
 }
@@ -168,6 +194,26 @@ pub struct CommuneState {
     pub created: String,
     /// The serial of the last bundle made (0: none yet).
     pub last_bundle_serial: u64,
+    /// The number of the last CRL issued (0: none yet).
+    #[serde(default)]
+    pub last_crl_number: u64,
+    /// The revoked certificates, in the order they were revoked (`[[revoked]]`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub revoked: Vec<Revoked>,
+}
+
+/// A revoked certificate, as `commune.toml` records it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Revoked {
+    /// Its serial number, uppercase hexadecimal without leading zeros (as OpenSSL prints it).
+    pub serial: String,
+    /// Its subject (`CN=…, OU=…, O=…`), for the technician.
+    pub subject: String,
+    /// When it was revoked (RFC 3339, UTC).
+    pub date: String,
+    /// Why, in the technician's words (may be empty).
+    pub reason: String,
 }
 
 /// A certificate and its key, both PEM. `Debug` leaves the key out.
@@ -213,6 +259,36 @@ fn random_serial() -> Result<SerialNumber, CaError> {
     bytes[0] &= 0x7f;
     bytes[0] |= 0x01;
     Ok(SerialNumber::from_slice(&bytes))
+}
+
+/// `now` in UTC, whole seconds (what certificates and CRLs hold).
+fn utc_seconds(now: OffsetDateTime) -> OffsetDateTime {
+    let now = now.to_offset(time::UtcOffset::UTC);
+    now.replace_nanosecond(0).unwrap_or(now)
+}
+
+/// A serial number's DER content as [`Revoked::serial`] writes it: uppercase hexadecimal,
+/// leading zero bytes left out.
+fn serial_hex(raw: &[u8]) -> String {
+    let start = raw.iter().position(|b| *b != 0).unwrap_or(raw.len());
+    let bytes = if start == raw.len() {
+        &[0][..]
+    } else {
+        &raw[start..]
+    };
+    bytes.iter().map(|b| format!("{b:02X}")).collect()
+}
+
+/// The bytes of a serial written by [`serial_hex`]; `None` if `hex` is not written so.
+fn serial_bytes(hex: &str) -> Option<Vec<u8>> {
+    if hex.is_empty() || !hex.len().is_multiple_of(2) || !hex.is_ascii() {
+        return None;
+    }
+    let bytes = (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).ok())
+        .collect::<Option<Vec<u8>>>()?;
+    (serial_hex(&bytes) == hex).then_some(bytes)
 }
 
 /// Writes a new file (never replacing one) with `mode`, fsynced.
@@ -352,6 +428,8 @@ fn init_inner(
             .format(&Rfc3339)
             .map_err(|e| CaError::Certificate(e.to_string()))?,
         last_bundle_serial: 0,
+        last_crl_number: 0,
+        revoked: Vec::new(),
     };
     // Secrets first: a half-made directory then lacks the public files and is refused.
     write_new(
@@ -397,6 +475,12 @@ pub fn open(dir: &Path) -> Result<CommuneCa, CaError> {
     let state: CommuneState = toml::from_str(&read(dir, STATE_FILE)?)
         .map_err(|e| corrupt(STATE_FILE, e.message().to_string()))?;
     check_domain("domain", &state.domain).map_err(CaError::Invalid)?;
+    for revoked in &state.revoked {
+        serial_bytes(&revoked.serial)
+            .ok_or_else(|| corrupt(STATE_FILE, format!("invalid serial {:?}", revoked.serial)))?;
+        OffsetDateTime::parse(&revoked.date, &Rfc3339)
+            .map_err(|e| corrupt(STATE_FILE, format!("revoked {}: {e}", revoked.serial)))?;
+    }
     let cert_pem = read(dir, CA_CERT_FILE)?;
     let key = KeyPair::from_pem(&read(dir, CA_KEY_FILE)?)
         .map_err(|e| corrupt(CA_KEY_FILE, e.to_string()))?;
@@ -502,13 +586,164 @@ impl CommuneCa {
         let serial = self.state.last_bundle_serial + 1;
         let mut state = self.state.clone();
         state.last_bundle_serial = serial;
+        self.replace_state(state)?;
+        Ok(serial)
+    }
+
+    /// Writes `state` to `commune.toml` (atomically), then keeps it.
+    fn replace_state(&mut self, state: CommuneState) -> Result<(), CaError> {
         replace_file(
             &self.dir.join(STATE_FILE),
             state_text(&state)?.as_bytes(),
             0o644,
         )?;
         self.state = state;
+        Ok(())
+    }
+
+    /// The certificates revoked so far, in the order they were revoked.
+    pub fn revoked(&self) -> &[Revoked] {
+        &self.state.revoked
+    }
+
+    /// Revokes a certificate (PEM) this CA issued and records it in `commune.toml`, dated
+    /// `now`, with `reason_fr`, the technician's words (one line of at most 200 characters;
+    /// may be empty). Returns its serial, uppercase hexadecimal. Revoking a certificate
+    /// already revoked changes nothing. Refused: a certificate the CA did not sign
+    /// ([`CaError::ForeignCertificate`]) and a CA certificate ([`CaError::CaCertificate`]).
+    /// The CRL is not written here: see [`CommuneCa::write_crl`].
+    pub fn revoke(
+        &mut self,
+        cert_pem: &[u8],
+        reason_fr: &str,
+        now: OffsetDateTime,
+    ) -> Result<String, CaError> {
+        if !reason_fr.is_empty() {
+            check_text("reason", reason_fr, REASON_MAX).map_err(CaError::Invalid)?;
+        }
+        let (rest, pem) = x509_parser::pem::parse_x509_pem(cert_pem)
+            .map_err(|e| CaError::NotACertificate(e.to_string()))?;
+        if pem.label != "CERTIFICATE" {
+            return Err(CaError::NotACertificate(format!("« {} »", pem.label)));
+        }
+        if rest.windows(5).any(|w| w == b"-----") {
+            return Err(CaError::NotACertificate(
+                "plusieurs blocs PEM : un seul certificat attendu".into(),
+            ));
+        }
+        let cert = pem
+            .parse_x509()
+            .map_err(|e| CaError::NotACertificate(e.to_string()))?;
+        let (_, ca_pem) = x509_parser::pem::parse_x509_pem(self.cert_pem.as_bytes())
+            .map_err(|e| self.corrupt_cert(e.to_string()))?;
+        let ca = ca_pem
+            .parse_x509()
+            .map_err(|e| self.corrupt_cert(e.to_string()))?;
+        // Signed by this CA's key, and naming it as issuer: central finds the CRL that
+        // covers a certificate by its issuer name.
+        if cert.issuer().as_raw() != ca.subject().as_raw()
+            || cert.verify_signature(Some(ca.public_key())).is_err()
+        {
+            return Err(CaError::ForeignCertificate);
+        }
+        if cert.is_ca() {
+            return Err(CaError::CaCertificate);
+        }
+        let serial = serial_hex(cert.raw_serial());
+        if self.state.revoked.iter().any(|r| r.serial == serial) {
+            return Ok(serial);
+        }
+        let date = utc_seconds(now)
+            .format(&Rfc3339)
+            .map_err(|e| CaError::Certificate(e.to_string()))?;
+        let mut state = self.state.clone();
+        state.revoked.push(Revoked {
+            serial: serial.clone(),
+            subject: cert.subject().to_string(),
+            date,
+            reason: reason_fr.to_string(),
+        });
+        self.replace_state(state)?;
         Ok(serial)
+    }
+
+    /// A new CRL (PEM) signed by the CA: every revoked certificate (reason keyCompromise: a
+    /// revoked box's key may be in anyone's hands), thisUpdate `now`, nextUpdate `now` +
+    /// [`CRL_VALIDITY_DAYS`] days and a CRL number one higher than the last one, recorded in
+    /// `commune.toml` before the CRL is returned (hence `&mut self`).
+    pub fn crl_pem(&mut self, now: OffsetDateTime) -> Result<String, CaError> {
+        let now = utc_seconds(now);
+        let number = self.state.last_crl_number + 1;
+        let corrupt = |detail: String| CaError::Corrupt {
+            path: self.dir.join(STATE_FILE),
+            detail,
+        };
+        let revoked_certs = self
+            .state
+            .revoked
+            .iter()
+            .map(|r| {
+                let serial = serial_bytes(&r.serial)
+                    .ok_or_else(|| corrupt(format!("invalid serial {:?}", r.serial)))?;
+                let revocation_time = OffsetDateTime::parse(&r.date, &Rfc3339)
+                    .map_err(|e| corrupt(format!("revoked {}: {e}", r.serial)))?;
+                Ok(RevokedCertParams {
+                    serial_number: SerialNumber::from(serial),
+                    revocation_time,
+                    reason_code: Some(RevocationReason::KeyCompromise),
+                    invalidity_date: None,
+                })
+            })
+            .collect::<Result<Vec<_>, CaError>>()?;
+        let params = CertificateRevocationListParams {
+            this_update: now,
+            next_update: now + Duration::days(CRL_VALIDITY_DAYS),
+            crl_number: SerialNumber::from(number),
+            issuing_distribution_point: None,
+            revoked_certs,
+            key_identifier_method: self.key_identifier_method()?,
+        };
+        let issuer = Issuer::from_ca_cert_pem(&self.cert_pem, &self.key)?;
+        let pem = params.signed_by(&issuer)?.pem()?;
+        let mut state = self.state.clone();
+        state.last_crl_number = number;
+        self.replace_state(state)?;
+        Ok(pem)
+    }
+
+    /// Issues a new CRL ([`CommuneCa::crl_pem`]) and writes it to [`CRL_FILE`] in the CA
+    /// directory (mode 0644, replaced atomically). Returns its path.
+    pub fn write_crl(&mut self, now: OffsetDateTime) -> Result<PathBuf, CaError> {
+        let pem = self.crl_pem(now)?;
+        let path = self.dir.join(CRL_FILE);
+        replace_file(&path, pem.as_bytes(), 0o644)?;
+        Ok(path)
+    }
+
+    /// The CA certificate's subject key identifier, for the CRL's authority key identifier.
+    fn key_identifier_method(&self) -> Result<KeyIdMethod, CaError> {
+        let (_, pem) = x509_parser::pem::parse_x509_pem(self.cert_pem.as_bytes())
+            .map_err(|e| self.corrupt_cert(e.to_string()))?;
+        let cert = pem
+            .parse_x509()
+            .map_err(|e| self.corrupt_cert(e.to_string()))?;
+        let ski = cert
+            .extensions()
+            .iter()
+            .find_map(|e| match e.parsed_extension() {
+                x509_parser::extensions::ParsedExtension::SubjectKeyIdentifier(id) => {
+                    Some(id.0.to_vec())
+                }
+                _ => None,
+            });
+        Ok(ski.map_or(KeyIdMethod::Sha256, KeyIdMethod::PreSpecified))
+    }
+
+    fn corrupt_cert(&self, detail: String) -> CaError {
+        CaError::Corrupt {
+            path: self.dir.join(CA_CERT_FILE),
+            detail,
+        }
     }
 
     fn issue(&self, mut params: CertificateParams, now: OffsetDateTime) -> Result<Issued, CaError> {

@@ -3,7 +3,8 @@
 //! Exit codes: 0 success; 1 the bundle is refused (signature missing or wrong, altered or
 //! hostile archive, manifest or file hashes that do not match); 2 usage error; 3 any other
 //! error (files unreadable, invalid `school.toml`, CA directory missing or inconsistent, signing
-//! key password missing or wrong, ONDE exports the box would refuse).
+//! key password missing or wrong, ONDE exports the box would refuse, a certificate to revoke
+//! that the CA did not issue).
 
 use clap::{Parser, Subcommand};
 use preau_provision::archive::Limits;
@@ -75,6 +76,25 @@ enum CaCommand {
         /// Dossier à créer (absent ou vide) pour client.crt et client.key.
         #[arg(long)]
         out: PathBuf,
+    },
+    /// Révoque un certificat émis par l'autorité (boîtier volé, perdu, retiré du service),
+    /// puis réécrit la liste de révocation commune.crl, à copier sur le serveur central.
+    Revoke {
+        /// Dossier de l'autorité (créé par « ca init »).
+        #[arg(long)]
+        ca: PathBuf,
+        /// Le certificat à révoquer (PEM), par exemple le client.crt du boîtier.
+        #[arg(long)]
+        cert: PathBuf,
+        /// Motif, noté dans commune.toml (une ligne, 200 caractères au plus).
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// Réémet la liste de révocation commune.crl (elle est valable 30 jours).
+    Crl {
+        /// Dossier de l'autorité (créé par « ca init »).
+        #[arg(long)]
+        ca: PathBuf,
     },
 }
 
@@ -156,6 +176,10 @@ fn main() -> ExitCode {
             CaCommand::IssueSyncCert { ca, uai, host, out } => {
                 ca_issue_sync_cert(&ca, &uai, &host, &out)
             }
+            CaCommand::Revoke { ca, cert, reason } => {
+                ca_revoke(&ca, &cert, reason.as_deref().unwrap_or_default())
+            }
+            CaCommand::Crl { ca } => ca_crl(&ca),
         },
         Command::Bundle { command } => match command {
             BundleCommand::Example => {
@@ -291,6 +315,98 @@ fn ca_issue_sync_cert(ca_dir: &Path, uai: &str, host: &str, out: &Path) -> Resul
     );
     println!(
         "Le boîtier s'en sert pour se faire reconnaître du serveur central ; l'ancien certificat reste valable jusqu'à sa date de fin."
+    );
+    Ok(())
+}
+
+/// A date as « 17/06/2025 », from RFC 3339 or as given if it is not.
+fn french_date(rfc3339: &str) -> String {
+    OffsetDateTime::parse(rfc3339, &time::format_description::well_known::Rfc3339)
+        .ok()
+        .and_then(|t| {
+            t.format(time::macros::format_description!("[day]/[month]/[year]"))
+                .ok()
+        })
+        .unwrap_or_else(|| rfc3339.to_string())
+}
+
+fn ca_revoke(ca_dir: &Path, cert: &Path, reason: &str) -> Result<(), Failure> {
+    let mut ca = ca::open(ca_dir).map_err(|e| Failure::other(e.french()))?;
+    let pem = fs::read(cert)
+        .map_err(|e| Failure::other(format!("{} : lecture impossible ({e})", cert.display())))?;
+    let before = ca.revoked().len();
+    let serial = ca
+        .revoke(&pem, reason, OffsetDateTime::now_utc())
+        .map_err(|e| Failure::other(format!("{} : {}", cert.display(), e.french())))?;
+    let entry = ca
+        .revoked()
+        .iter()
+        .find(|r| r.serial == serial)
+        .cloned()
+        .ok_or_else(|| {
+            Failure::other(format!(
+                "certificat n° {serial} introuvable après révocation"
+            ))
+        })?;
+    if ca.revoked().len() > before {
+        let reason = if entry.reason.is_empty() {
+            "motif non précisé".to_string()
+        } else {
+            format!("motif : {}", entry.reason)
+        };
+        println!(
+            "Certificat n° {serial} ({}) révoqué par l'autorité de {} ({reason}).",
+            entry.subject,
+            ca.state().commune
+        );
+    } else {
+        println!(
+            "Certificat n° {serial} ({}) déjà révoqué le {} : rien de changé dans {}.",
+            entry.subject,
+            french_date(&entry.date),
+            ca::STATE_FILE
+        );
+    }
+    write_crl(&mut ca, false)
+}
+
+fn ca_crl(ca_dir: &Path) -> Result<(), Failure> {
+    let mut ca = ca::open(ca_dir).map_err(|e| Failure::other(e.french()))?;
+    write_crl(&mut ca, true)
+}
+
+/// Writes `commune.crl` and says what to do with it; with `list`, lists the revoked
+/// certificates too.
+fn write_crl(ca: &mut ca::CommuneCa, list: bool) -> Result<(), Failure> {
+    let now = OffsetDateTime::now_utc();
+    let path = ca.write_crl(now).map_err(|e| Failure::other(e.french()))?;
+    let until = (now + time::Duration::days(ca::CRL_VALIDITY_DAYS))
+        .format(time::macros::format_description!("[day]/[month]/[year]"))
+        .unwrap_or_default();
+    println!(
+        "Liste de révocation n° {} écrite : {} ({} certificat(s) révoqué(s), valable jusqu'au {until}).",
+        ca.state().last_crl_number,
+        path.display(),
+        ca.revoked().len()
+    );
+    for revoked in ca.revoked().iter().filter(|_| list) {
+        let reason = if revoked.reason.is_empty() {
+            String::new()
+        } else {
+            format!(" : {}", revoked.reason)
+        };
+        println!(
+            "  n° {} ({}), révoqué le {}{reason}",
+            revoked.serial,
+            revoked.subject,
+            french_date(&revoked.date)
+        );
+    }
+    println!(
+        "Copier {} sur le serveur central, l'indiquer dans sa configuration (crl = \"/etc/preau/{}\") et le redémarrer : il refusera alors les certificats révoqués. Réémettre la liste avant le {until} avec « preau-provision ca crl --ca {} ».",
+        ca::CRL_FILE,
+        ca::CRL_FILE,
+        ca.dir().display()
     );
     Ok(())
 }

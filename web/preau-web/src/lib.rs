@@ -18,6 +18,7 @@ pub mod pages;
 pub mod paths;
 pub mod security;
 pub mod session;
+pub mod sync_api;
 pub mod upload;
 
 use axum::Router;

@@ -244,6 +244,67 @@ pub fn report_html(report: &ReportView, address: &str) -> Result<String, askama:
     .render()
 }
 
+/// Where sync with central stands, in French: a headline and its tone ("ok", "wait",
+/// "alert").
+fn sync_state(app: &preau_app::App) -> Result<Option<(String, &'static str)>, WebError> {
+    if app.provisioned()?.is_none() {
+        return Ok(None);
+    }
+    let status = app.sync_status();
+    let now = app.now();
+    let ago = |at: i64| match (now - at).max(0) / 60 {
+        0 => "à l'instant".to_string(),
+        1 => "il y a 1 min".to_string(),
+        m if m < 120 => format!("il y a {m} min"),
+        m => format!("il y a {} h", m / 60),
+    };
+    Ok(Some(match (&status.last_error, status.last_success) {
+        (None, Some(at)) if status.pending == 0 => (format!("à jour ({})", ago(at)), "ok"),
+        (None, Some(at)) => (
+            format!(
+                "{} changement(s) en cours d'envoi (dernier échange {})",
+                status.pending,
+                ago(at)
+            ),
+            "wait",
+        ),
+        (None, None) => ("premier échange en cours".to_string(), "wait"),
+        (Some(_), last) => (
+            format!(
+                "serveur central injoignable, nouvel essai bientôt ; {} changement(s) en attente{}",
+                status.pending,
+                last.map(|at| format!(" ; dernier échange réussi {}", ago(at)))
+                    .unwrap_or_default()
+            ),
+            "alert",
+        ),
+    }))
+}
+
+/// The portal tile of the setup page, with where sync stands, for those who may see it.
+pub fn portal_tile(
+    state: &WebState,
+    me: &crate::session::Me,
+) -> Result<Option<super::portal::Tile>, WebError> {
+    let app = &state.app;
+    if !app
+        .directory()
+        .can_on_school(&me.current.subject, Action::ViewProvisioning)
+    {
+        return Ok(None);
+    }
+    let detail = match sync_state(app)? {
+        Some((text, _)) => format!("Synchronisation : {text}"),
+        None => "Configuration du boîtier".to_string(),
+    };
+    Ok(Some(super::portal::Tile {
+        icon: "🔧",
+        title: "Installation du boîtier".into(),
+        detail,
+        href: paths::SETUP.into(),
+    }))
+}
+
 /// The bundle in force, for the page.
 struct InForce {
     serial: u64,
@@ -260,6 +321,8 @@ struct InForce {
 struct SetupView {
     layout: Layout,
     set_up: bool,
+    /// Where sync with central stands (text, tone), once provisioned.
+    sync: Option<(String, &'static str)>,
     /// Whether the bundle and the last stick are shown (always before set-up; then to the
     /// headteacher and the technician).
     details: bool,
@@ -286,6 +349,7 @@ pub async fn page(
         return render(SetupView {
             layout: Layout::new(&state, &csrf, me.as_ref()),
             set_up,
+            sync: None,
             details,
             in_force: None,
             report: None,
@@ -313,6 +377,7 @@ pub async fn page(
     render(SetupView {
         layout: Layout::new(&state, &csrf, me.as_ref()),
         set_up,
+        sync: sync_state(&app)?,
         details,
         in_force,
         report: app

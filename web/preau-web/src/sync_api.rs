@@ -1,0 +1,180 @@
+//! Central's sync API, served only on its mutual-TLS listener: a box proves who it is with
+//! its client certificate (issued by the commune CA, not revoked), and may only read or
+//! write the store of the school its certificate names. See `docs/sync.md`.
+//!
+//! `POST /sync/v1/hello` (capabilities, what central holds of the box), `POST /sync/v1/push`
+//! (a chunk of the box's changes, acknowledged), `POST /sync/v1/pull` (central's changes for
+//! the school after a position). Bodies are JSON, decoded under `preau_sync` caps.
+
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::{Extension, Json, Router};
+use preau_app::App;
+use preau_app::sync::{IncomingError, Side};
+use preau_sync::protocol::{
+    self, Hello, HelloReply, PROTOCOL_VERSION, PullChunk, PullRequest, PushAck, PushChunk,
+};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// The verified client certificate of the connection (DER), put there by the TLS listener.
+#[derive(Clone, Debug)]
+pub struct PeerCertificate(pub Arc<Vec<u8>>);
+
+/// Central's schools: UAI → the application over that school's store.
+#[derive(Clone)]
+pub struct SyncState {
+    /// The attached schools.
+    pub schools: Arc<HashMap<String, Arc<App>>>,
+    /// The software version, sent in the handshake.
+    pub software: &'static str,
+}
+
+/// Most changes sent in one pull answer.
+const PULL_LIMIT: u32 = 500;
+
+/// A refusal: status and an English reason (boxes log it; no person reads it).
+struct Refused(StatusCode, String);
+
+impl IntoResponse for Refused {
+    fn into_response(self) -> Response {
+        tracing::warn!(status = self.0.as_u16(), "sync refused: {}", self.1);
+        (self.0, self.1).into_response()
+    }
+}
+
+/// The school the connection's certificate names, and its store.
+fn school_of(
+    state: &SyncState,
+    peer: Option<Extension<PeerCertificate>>,
+) -> Result<(String, Arc<App>), Refused> {
+    let Some(Extension(PeerCertificate(der))) = peer else {
+        return Err(Refused(
+            StatusCode::FORBIDDEN,
+            "a client certificate is required".into(),
+        ));
+    };
+    let name = preau_app::pki::peer_name(&der).ok_or_else(|| {
+        Refused(
+            StatusCode::FORBIDDEN,
+            "the client certificate names no school".into(),
+        )
+    })?;
+    let app = state.schools.get(&name.unit).ok_or_else(|| {
+        Refused(
+            StatusCode::FORBIDDEN,
+            format!("school {} is not attached to this central", name.unit),
+        )
+    })?;
+    Ok((name.unit, app.clone()))
+}
+
+fn decoded<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Refused> {
+    protocol::decode(body).map_err(|e| Refused(StatusCode::BAD_REQUEST, e.to_string()))
+}
+
+fn failed(e: impl std::fmt::Display) -> Refused {
+    Refused(StatusCode::INTERNAL_SERVER_ERROR, e.to_string())
+}
+
+async fn hello(
+    State(state): State<SyncState>,
+    peer: Option<Extension<PeerCertificate>>,
+    body: Bytes,
+) -> Result<Json<HelloReply>, Refused> {
+    let (uai, app) = school_of(&state, peer)?;
+    let hello: Hello = decoded(&body)?;
+    if hello.school != uai {
+        return Err(Refused(
+            StatusCode::FORBIDDEN,
+            format!("the certificate is for {uai}, not {}", hello.school),
+        ));
+    }
+    let ours = Hello {
+        protocol: PROTOCOL_VERSION,
+        capabilities: protocol::capabilities(),
+        replica: app.replica_id(),
+        school: uai,
+        software: state.software.to_string(),
+    };
+    let capabilities = protocol::negotiate(&ours, &hello)
+        .map_err(|e| Refused(StatusCode::CONFLICT, e.to_string()))?;
+    let acked = app.sync_cursor(hello.replica).map_err(failed)?;
+    app.record_box_hello(&hello, acked).map_err(failed)?;
+    Ok(Json(HelloReply {
+        protocol: PROTOCOL_VERSION,
+        capabilities,
+        central: app.replica_id(),
+        acked,
+        server_millis: app.now().saturating_mul(1000),
+    }))
+}
+
+async fn push(
+    State(state): State<SyncState>,
+    peer: Option<Extension<PeerCertificate>>,
+    body: Bytes,
+) -> Result<Json<PushAck>, Refused> {
+    let (uai, app) = school_of(&state, peer)?;
+    let chunk: PushChunk = decoded(&body)?;
+    if chunk.changes.iter().any(|c| c.origin != chunk.origin) {
+        return Err(Refused(
+            StatusCode::BAD_REQUEST,
+            "a chunk carries the changes of one origin".into(),
+        ));
+    }
+    let outcome = tokio::task::spawn_blocking(move || app.sync_incoming(&uai, &chunk.changes))
+        .await
+        .map_err(failed)?;
+    match outcome {
+        Ok(applied) => Ok(Json(PushAck {
+            acked: applied.cursor,
+        })),
+        Err(e @ IncomingError::OtherSchool(_)) => {
+            Err(Refused(StatusCode::FORBIDDEN, e.to_string()))
+        }
+        Err(e @ IncomingError::Gap { .. }) => Err(Refused(StatusCode::CONFLICT, e.to_string())),
+        Err(e) => Err(Refused(StatusCode::UNPROCESSABLE_ENTITY, e.to_string())),
+    }
+}
+
+async fn pull(
+    State(state): State<SyncState>,
+    peer: Option<Extension<PeerCertificate>>,
+    body: Bytes,
+) -> Result<Json<PullChunk>, Refused> {
+    let (uai, app) = school_of(&state, peer)?;
+    let request: PullRequest = decoded(&body)?;
+    let limit = request.limit.clamp(1, PULL_LIMIT) as usize;
+    let chunk = tokio::task::spawn_blocking(move || -> Result<PullChunk, String> {
+        let last = app
+            .sync_fill_outbox(Side::Central)
+            .map_err(|e| e.to_string())?;
+        let changes = app
+            .sync_outgoing(Side::Central, &uai, request.after, limit)
+            .map_err(|e| e.to_string())?;
+        let upto = changes.last().map_or(request.after, |c| c.seq);
+        Ok(PullChunk {
+            more: upto < last,
+            last: upto,
+            changes,
+        })
+    })
+    .await
+    .map_err(failed)?
+    .map_err(failed)?;
+    Ok(Json(chunk))
+}
+
+/// The sync API, for central's mutual-TLS listener.
+pub fn router(state: SyncState) -> Router {
+    Router::new()
+        .route("/sync/v1/hello", post(hello))
+        .route("/sync/v1/push", post(push))
+        .route("/sync/v1/pull", post(pull))
+        .layer(DefaultBodyLimit::max(protocol::MAX_CHUNK_BYTES))
+        .with_state(state)
+}
