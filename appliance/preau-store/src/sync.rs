@@ -196,10 +196,10 @@ pub fn set_state(w: &mut Writer, name: &str, value: u64) -> Result<(), StoreErro
 
 /// The stored bytes (version byte and value) of `kind/key`, if it exists.
 pub fn raw_value(r: &Reader, kind: &str, key: u64) -> Result<Option<Vec<u8>>, StoreError> {
-    let Some(table) = table_of(kind) else {
+    let Some(kind) = replicated(kind) else {
         return Ok(None);
     };
-    match r.tx.open_table(table) {
+    match r.tx.open_table(kind.table) {
         Ok(t) => Ok(t.get(key)?.map(|v| v.value().to_vec())),
         Err(TableError::TableDoesNotExist(_)) => Ok(None),
         Err(e) => Err(e.into()),
@@ -208,40 +208,107 @@ pub fn raw_value(r: &Reader, kind: &str, key: u64) -> Result<Option<Vec<u8>>, St
 
 /// The stored bytes of `kind/key` seeing this transaction's writes, if it exists.
 pub fn raw_value_in(w: &Writer, kind: &str, key: u64) -> Result<Option<Vec<u8>>, StoreError> {
-    let Some(table) = table_of(kind) else {
+    let Some(kind) = replicated(kind) else {
         return Ok(None);
     };
     Ok(w.tx
-        .open_table(table)?
+        .open_table(kind.table)?
         .get(key)?
         .map(|v| v.value().to_vec()))
 }
 
-/// The table of a replicated kind.
-fn table_of(kind: &str) -> Option<TableDefinition<'static, u64, &'static [u8]>> {
-    Some(match kind {
-        k if k == School::KIND => School::TABLE,
-        k if k == Class::KIND => Class::TABLE,
-        k if k == Group::KIND => Group::TABLE,
-        k if k == User::KIND => User::TABLE,
-        k if k == News::KIND => News::TABLE,
-        k if k == LogbookEntry::KIND => LogbookEntry::TABLE,
-        k if k == Word::KIND => Word::TABLE,
-        k if k == FamilyAnswer::KIND => FamilyAnswer::TABLE,
-        k if k == Conversation::KIND => Conversation::TABLE,
-        k if k == Message::KIND => Message::TABLE,
-        _ => return None,
+/// A record type that travels between replicas, and how a received one is saved (through
+/// the same function as a local write, so that timelines and lookups stay right).
+trait Replicated: Record {
+    fn save(w: &mut Writer, value: &Self) -> Result<(), StoreError> {
+        w.put(value)
+    }
+}
+
+impl Replicated for School {}
+impl Replicated for Class {}
+impl Replicated for Group {}
+impl Replicated for Conversation {}
+impl Replicated for User {
+    fn save(w: &mut Writer, value: &Self) -> Result<(), StoreError> {
+        crate::directory::save_user(w, value)
+    }
+}
+impl Replicated for News {
+    fn save(w: &mut Writer, value: &Self) -> Result<(), StoreError> {
+        crate::news::save_news(w, value)
+    }
+}
+impl Replicated for LogbookEntry {
+    fn save(w: &mut Writer, value: &Self) -> Result<(), StoreError> {
+        crate::logbook::save_entry(w, value)
+    }
+}
+impl Replicated for Word {
+    fn save(w: &mut Writer, value: &Self) -> Result<(), StoreError> {
+        crate::liaison::save_word(w, value)
+    }
+}
+impl Replicated for FamilyAnswer {
+    fn save(w: &mut Writer, value: &Self) -> Result<(), StoreError> {
+        crate::liaison::save_answer(w, value)
+    }
+}
+impl Replicated for Message {
+    fn save(w: &mut Writer, value: &Self) -> Result<(), StoreError> {
+        crate::messages::save_message(w, value)
+    }
+}
+
+/// A replicated kind: its table, and how a received value or deletion is written.
+#[derive(Clone, Copy)]
+struct Kind {
+    table: TableDefinition<'static, u64, &'static [u8]>,
+    save: fn(&mut Writer, u64, &[u8]) -> Result<(), StoreError>,
+    delete: fn(&mut Writer, u64) -> Result<(), StoreError>,
+}
+
+/// Decodes a received value of type `R` (refusing one whose key is not `key`) and saves it.
+fn save_received<R: Replicated>(w: &mut Writer, key: u64, bytes: &[u8]) -> Result<(), StoreError> {
+    let value: R = record::decode(bytes)?;
+    if value.key() != key {
+        return Err(StoreError::Corrupt {
+            kind: R::KIND,
+            detail: format!("{}/{key} carries the record {}", R::KIND, value.key()),
+        });
+    }
+    R::save(w, &value)
+}
+
+fn delete_received<R: Replicated>(w: &mut Writer, key: u64) -> Result<(), StoreError> {
+    w.delete::<R>(key).map(|_| ())
+}
+
+fn kind_of<R: Replicated>(name: &str) -> Option<Kind> {
+    (name == R::KIND).then_some(Kind {
+        table: R::TABLE,
+        save: save_received::<R>,
+        delete: delete_received::<R>,
     })
+}
+
+/// The replicated kind called `name`.
+fn replicated(name: &str) -> Option<Kind> {
+    kind_of::<School>(name)
+        .or_else(|| kind_of::<Class>(name))
+        .or_else(|| kind_of::<Group>(name))
+        .or_else(|| kind_of::<User>(name))
+        .or_else(|| kind_of::<News>(name))
+        .or_else(|| kind_of::<LogbookEntry>(name))
+        .or_else(|| kind_of::<Word>(name))
+        .or_else(|| kind_of::<FamilyAnswer>(name))
+        .or_else(|| kind_of::<Conversation>(name))
+        .or_else(|| kind_of::<Message>(name))
 }
 
 /// Whether records of `kind` travel between replicas.
 pub fn is_replicated(kind: &str) -> bool {
-    table_of(kind).is_some()
-}
-
-/// Decodes stored bytes of a record of type `R` (received from another replica).
-fn decoded<R: Record>(bytes: &[u8]) -> Result<R, StoreError> {
-    record::decode(bytes)
+    replicated(kind).is_some()
 }
 
 /// Writes a record received from another replica — `value` its stored bytes, `None` for a
@@ -254,105 +321,19 @@ pub fn apply_remote(
     value: Option<&[u8]>,
     stamp: Stamp,
 ) -> Result<(), StoreError> {
+    let found = replicated(kind).ok_or_else(|| StoreError::Corrupt {
+        kind: "sync",
+        detail: format!("unknown replicated kind {kind:?}"),
+    })?;
     let was_remote = std::mem::replace(&mut w.remote, true);
-    let result = apply_typed(w, kind, key, value);
+    let result = match value {
+        Some(bytes) => (found.save)(w, key, bytes),
+        None => (found.delete)(w, key),
+    };
     w.remote = was_remote;
     result?;
     w.observe(stamp)?;
     set_stamp(w, kind, key, stamp, value.is_none())
-}
-
-fn apply_typed(
-    w: &mut Writer,
-    kind: &str,
-    key: u64,
-    value: Option<&[u8]>,
-) -> Result<(), StoreError> {
-    fn delete<R: Record>(w: &mut Writer, key: u64) -> Result<(), StoreError> {
-        w.delete::<R>(key).map(|_| ())
-    }
-    let unknown = || StoreError::Corrupt {
-        kind: "sync",
-        detail: format!("unknown replicated kind {kind:?}"),
-    };
-    let Some(bytes) = value else {
-        return match kind {
-            k if k == School::KIND => delete::<School>(w, key),
-            k if k == Class::KIND => delete::<Class>(w, key),
-            k if k == Group::KIND => delete::<Group>(w, key),
-            k if k == User::KIND => delete::<User>(w, key),
-            k if k == News::KIND => delete::<News>(w, key),
-            k if k == LogbookEntry::KIND => delete::<LogbookEntry>(w, key),
-            k if k == Word::KIND => delete::<Word>(w, key),
-            k if k == FamilyAnswer::KIND => delete::<FamilyAnswer>(w, key),
-            k if k == Conversation::KIND => delete::<Conversation>(w, key),
-            k if k == Message::KIND => delete::<Message>(w, key),
-            _ => Err(unknown()),
-        };
-    };
-    let checked = |found: u64| {
-        if found == key {
-            Ok(())
-        } else {
-            Err(StoreError::Corrupt {
-                kind: "sync",
-                detail: format!("{kind}/{key} carries the record {found}"),
-            })
-        }
-    };
-    match kind {
-        k if k == School::KIND => {
-            let v: School = decoded(bytes)?;
-            checked(v.key())?;
-            w.put(&v)
-        }
-        k if k == Class::KIND => {
-            let v: Class = decoded(bytes)?;
-            checked(v.key())?;
-            w.put(&v)
-        }
-        k if k == Group::KIND => {
-            let v: Group = decoded(bytes)?;
-            checked(v.key())?;
-            w.put(&v)
-        }
-        k if k == User::KIND => {
-            let v: User = decoded(bytes)?;
-            checked(v.key())?;
-            crate::directory::save_user(w, &v)
-        }
-        k if k == News::KIND => {
-            let v: News = decoded(bytes)?;
-            checked(v.key())?;
-            crate::news::save_news(w, &v)
-        }
-        k if k == LogbookEntry::KIND => {
-            let v: LogbookEntry = decoded(bytes)?;
-            checked(v.key())?;
-            crate::logbook::save_entry(w, &v)
-        }
-        k if k == Word::KIND => {
-            let v: Word = decoded(bytes)?;
-            checked(v.key())?;
-            crate::liaison::save_word(w, &v)
-        }
-        k if k == FamilyAnswer::KIND => {
-            let v: FamilyAnswer = decoded(bytes)?;
-            checked(v.key())?;
-            crate::liaison::save_answer(w, &v)
-        }
-        k if k == Conversation::KIND => {
-            let v: Conversation = decoded(bytes)?;
-            checked(v.key())?;
-            w.put(&v)
-        }
-        k if k == Message::KIND => {
-            let v: Message = decoded(bytes)?;
-            checked(v.key())?;
-            crate::messages::save_message(w, &v)
-        }
-        _ => Err(unknown()),
-    }
 }
 
 /// The outbox: this replica's changes another replica may hold, numbered without gaps
