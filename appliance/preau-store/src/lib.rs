@@ -35,7 +35,7 @@ mod store;
 pub use error::StoreError;
 pub use feed::FeedEntry;
 pub use record::Record;
-pub use store::{Index, Lookup, Reader, Store, Tables, Timeline, Writer};
+pub use store::{DB_FILE, Index, Lookup, Reader, Store, Tables, Timeline, Writer};
 
 #[cfg(test)]
 mod tests;

@@ -128,6 +128,22 @@ impl Store {
         Store::prepared(db, PathBuf::from("(memory)"), schema)
     }
 
+    /// Gives this database a new replica id (a box restored from a backup: the old id's
+    /// sequence numbers may already have been used after the backup was taken). The change
+    /// feed and the outbox go on; the other side sees a new origin and recognises the
+    /// versions it already holds by their stamps.
+    pub fn new_replica(&mut self) -> Result<u64, StoreError> {
+        let id = schema::random_u64();
+        self.write(|w| -> Result<(), StoreError> {
+            w.tx.open_table(META)?.insert("replica_id", id)?;
+            crate::sync::set_state(w, "pushed", 0)
+        })?;
+        self.replica = id;
+        let last = crate::sync::last_stamp(&self.read()?)?;
+        self.hlc = Arc::new(Mutex::new(Hlc::new(id, last)));
+        Ok(id)
+    }
+
     /// This replica's id, chosen at random when the database was created.
     pub fn replica_id(&self) -> u64 {
         self.replica

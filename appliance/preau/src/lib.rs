@@ -1,6 +1,7 @@
 //! The `preau` binary as a library: configuration, server wiring and the command line, so
 //! that integration tests and benchmarks start exactly what the binary starts.
 
+pub mod backup;
 pub mod central;
 pub mod cli;
 pub mod config;
