@@ -115,7 +115,16 @@ async fn a_restored_box_takes_a_new_replica_id_and_its_writes_reach_central() {
     assert!(app.directory().school().is_some(), "the school came back");
     let new = write_homework(&app, "Après la restauration");
     sync(&app, &settings).await;
-    assert!(at_central(&central, new), "the restored box's write reached central");
+    assert!(
+        at_central(&central, new),
+        "the restored box's write reached central"
+    );
     assert!(at_central(&central, before) && at_central(&central, after));
-    assert!(central.school(UAI).sync_cursor(restored.replica).expect("cursor") > 0);
+    assert!(
+        central
+            .school(UAI)
+            .sync_cursor(restored.replica)
+            .expect("cursor")
+            > 0
+    );
 }

@@ -5,8 +5,8 @@
 //! what the old box wrote after the backup (see `docs/sync.md`).
 
 use anyhow::{Context, Result, bail};
-use preau_store::Store;
 use preau_store::DB_FILE;
+use preau_store::Store;
 use std::path::Path;
 
 /// What a backup or restore copied.
