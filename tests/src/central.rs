@@ -82,6 +82,8 @@ impl TestCentral {
             data_dir: dir.path().join("data"),
             listen: [127, 0, 0, 1].into(),
             sync_port: 0,
+            https_port: 0,
+            commune: "Villeneuve".into(),
             tls_cert: tls.cert.clone(),
             tls_key: tls.key.clone(),
             commune_ca,
@@ -111,6 +113,51 @@ impl TestCentral {
         self.running.sync
     }
 
+    /// The full URL of a path of central's public site.
+    pub fn url(&self, path: &str) -> String {
+        format!("https://localhost:{}{path}", self.running.https.port())
+    }
+
+    /// A browser-like client of the public site: keeps cookies, trusts central's CA,
+    /// follows no redirects.
+    pub fn client(&self) -> reqwest::Client {
+        let ca = reqwest::Certificate::from_pem(&std::fs::read(&self.tls_ca).expect("ca"))
+            .expect("CA certificate");
+        reqwest::Client::builder()
+            .add_root_certificate(ca)
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client")
+    }
+
+    /// Posts a form of the public site from `page` (fetched first for its CSRF token).
+    pub async fn post_form(
+        &self,
+        client: &reqwest::Client,
+        page: &str,
+        action: &str,
+        fields: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let html = client
+            .get(self.url(page))
+            .send()
+            .await
+            .expect("page")
+            .text()
+            .await
+            .expect("body");
+        let token = crate::extract_csrf(&html).unwrap_or_else(|| panic!("no CSRF on {page}"));
+        let mut all: Vec<(&str, &str)> = vec![("_csrf", token.as_str())];
+        all.extend_from_slice(fields);
+        client
+            .post(self.url(action))
+            .form(&all)
+            .send()
+            .await
+            .expect("post")
+    }
+
     /// The application over a school's store at central.
     pub fn school(&self, uai: &str) -> Arc<App> {
         self.running
@@ -130,6 +177,8 @@ pub struct SyncBox {
     pub clock: TestClock,
     /// The running box.
     pub running: preau::Running,
+    /// The activation codes of the adults its ONDE import created (for their letters).
+    pub codes: Vec<(preau_core::User, String)>,
     _dir: tempfile::TempDir,
 }
 
@@ -154,11 +203,21 @@ impl SyncBox {
         let bundle = commune.bundle(description, onde);
         let zip = write_bundle(&bundle, &dir.path().join("stick"));
         let applied = app.provision_from_files(&zip, commune.ca.public_key());
-        assert!(
-            matches!(applied.result, StickResult::Applied(_)),
-            "{:?}",
-            applied.result
-        );
+        let StickResult::Applied(done) = &applied.result else {
+            panic!("{:?}", applied.result)
+        };
+        let codes = done
+            .onde
+            .iter()
+            .flat_map(|o| o.letters.iter())
+            .chain(done.accounts_created.iter())
+            .filter_map(|(user, handover)| match handover {
+                preau_app::accounts::Handover::ActivationCode(code) => {
+                    Some((user.clone(), code.clone()))
+                }
+                _ => None,
+            })
+            .collect();
         let config = preau::Config {
             data_dir: data,
             listen: [127, 0, 0, 1].into(),
@@ -177,6 +236,7 @@ impl SyncBox {
             app,
             clock,
             running,
+            codes,
             _dir: dir,
         }
     }

@@ -1042,3 +1042,105 @@ async fn a_new_box_shows_its_setup_page_then_a_stick_sets_it_up_and_the_headteac
     .await;
     client.close().await.expect("close the browser session");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_parent_at_central_reads_the_homework_a_teacher_wrote_on_the_box() {
+    use preau_tests::bundles::{Commune, UAI, description, onde_fixture};
+    use preau_tests::central::{SyncBox, TestCentral, TestClock};
+    let Some(tools) = BrowserTools::find() else {
+        return;
+    };
+    let mut commune = Commune::new("Villeneuve");
+    let clock = TestClock::monday_morning();
+    let central = TestCentral::start(&commune, &[(UAI, "École Jules-Ferry")], None, &clock).await;
+    let onde = [
+        onde_fixture("eleves-2024-utf8.csv"),
+        onde_fixture("responsables-2024-par-eleve.csv"),
+        onde_fixture("enseignants-2024.csv"),
+    ];
+    let boxed = SyncBox::start(
+        &mut commune,
+        &description("jules-ferry", UAI, ""),
+        &onde,
+        central.addr(),
+        &central.tls_ca,
+        true,
+    )
+    .await;
+    // A teacher writes homework for a class on the box; a guardian of a pupil of it has a
+    // letter from the ONDE import.
+    let directory = boxed.app.directory();
+    let (class, teacher, parent) = directory
+        .all_classes()
+        .into_iter()
+        .find_map(|class| {
+            let teacher = *class.teachers.first()?;
+            let pupil = directory.users().into_iter().find(|u| {
+                u.role == preau_core::Role::Pupil
+                    && u.classes.contains(&class.id)
+                    && !u.guardians.is_empty()
+            })?;
+            let parent = directory.user(pupil.guardians[0])?.clone();
+            Some((class.id, teacher, parent))
+        })
+        .expect("a class with a teacher and a family");
+    let code = boxed
+        .codes
+        .iter()
+        .find(|(u, _)| u.id == parent.id)
+        .map(|(_, c)| c.clone())
+        .expect("the parent's letter");
+    let today = time::OffsetDateTime::from_unix_timestamp(boxed.app.now())
+        .expect("now")
+        .date();
+    let form = preau_app::logbook::EntryForm {
+        date: today.to_string(),
+        title: "Poésie".into(),
+        done: "Lecture de la fable".into(),
+        homework: "Réciter « Le Corbeau et le Renard »".into(),
+        due: (today + time::Duration::days(1)).to_string(),
+        ..Default::default()
+    };
+    let teacher = directory.subject(directory.user(teacher).expect("teacher"));
+    boxed
+        .app
+        .write_logbook_entry(&teacher, class, &form)
+        .expect("homework");
+    boxed.wait_synced(Duration::from_secs(60)).await;
+
+    // At home, the parent activates their commune account with the letter and reads it.
+    let driver = Driver::spawn(&tools);
+    let client = driver.connect(&tools).await;
+    goto(&client, &central.url("/")).await;
+    click(&client, "//a[@href='/activation']", "the activation link").await;
+    let fields = [
+        ("login", parent.login.as_str()),
+        ("code", code.as_str()),
+        ("password", "preau-maison-2027"),
+        ("confirmation", "preau-maison-2027"),
+    ];
+    for (id, value) in fields {
+        let field = wait_for(&client, &format!("//input[@id='{id}']"), id).await;
+        field.send_keys(value).await.expect("type");
+    }
+    click(
+        &client,
+        "//button[contains(., 'Activer mon compte')]",
+        "the activation button",
+    )
+    .await;
+    wait_for(
+        &client,
+        "//li[contains(., 'Le Corbeau et le Renard')]",
+        "the homework at central",
+    )
+    .await;
+    wait_for(
+        &client,
+        "//p[contains(., 'À jour')]",
+        "when the school last synced",
+    )
+    .await;
+    screenshot(&client, "browser-central-parent.png").await;
+    client.close().await.expect("close the browser session");
+}

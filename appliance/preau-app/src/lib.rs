@@ -10,6 +10,7 @@ pub mod app_passwords;
 pub mod assignments;
 pub mod auth;
 pub mod bookings;
+pub mod commune;
 pub mod demo;
 pub mod directory;
 pub mod documents;

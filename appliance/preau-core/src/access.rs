@@ -152,11 +152,14 @@ pub enum Action {
     /// See how the box was provisioned (bundle, certificates, network) and the last stick's
     /// report.
     ViewProvisioning,
+    /// See at central when a school's box last synced, its version and its lag (object: the
+    /// school).
+    ViewSyncState,
 }
 
 impl Action {
     /// Every action, for exhaustive tests.
-    pub const ALL: [Action; 31] = [
+    pub const ALL: [Action; 32] = [
         Action::ViewPortal,
         Action::ViewProfile,
         Action::ManageAccount,
@@ -188,6 +191,7 @@ impl Action {
         Action::PostLiaison,
         Action::SignLiaison,
         Action::ViewProvisioning,
+        Action::ViewSyncState,
     ];
 }
 
@@ -439,6 +443,9 @@ pub fn allowed(role: Role, action: Action, relation: Relation) -> bool {
         (_, PostLiaison) => false,
         (Headteacher | Technician, ViewProvisioning) => relation == SameSchool,
         (_, ViewProvisioning) => false,
+        (TownAgent, ViewSyncState) => matches!(relation, SameSchool | OtherSchool),
+        (Headteacher, ViewSyncState) => relation == SameSchool,
+        (_, ViewSyncState) => false,
     }
 }
 
@@ -489,6 +496,7 @@ mod tests {
         Pupil       PostLiaison      . . . . . . . . .
         Pupil       SignLiaison      . . . . . . . . .
         Pupil       ViewProvisioning . . . . . . . . .
+        Pupil       ViewSyncState    . . . . . . . . .
         Parent      ViewPortal       . . . . . . . x .
         Parent      ViewProfile      x x . . . . . . .
         Parent      ManageAccount    . . . . . . . . .
@@ -520,6 +528,7 @@ mod tests {
         Parent      PostLiaison      . . . . . . . . .
         Parent      SignLiaison      . x . . . . . . .
         Parent      ViewProvisioning . . . . . . . . .
+        Parent      ViewSyncState    . . . . . . . . .
         Teacher     ViewPortal       . . . . . . . x .
         Teacher     ViewProfile      x x x . . . . . .
         Teacher     ManageAccount    . . . . . . . . .
@@ -551,6 +560,7 @@ mod tests {
         Teacher     PostLiaison      . . x . . . . . .
         Teacher     SignLiaison      . . . . . . . . .
         Teacher     ViewProvisioning . . . . . . . . .
+        Teacher     ViewSyncState    . . . . . . . . .
         Headteacher ViewPortal       . . . . . . . x .
         Headteacher ViewProfile      x x x . . . . x .
         Headteacher ManageAccount    x x x . . . . x .
@@ -582,6 +592,7 @@ mod tests {
         Headteacher PostLiaison      x x x . . . . x .
         Headteacher SignLiaison      . . . . . . . . .
         Headteacher ViewProvisioning . . . . . . . x .
+        Headteacher ViewSyncState    . . . . . . . x .
         Staff       ViewPortal       . . . . . . . x .
         Staff       ViewProfile      x x x . . . . . .
         Staff       ManageAccount    . . . . . . . . .
@@ -613,6 +624,7 @@ mod tests {
         Staff       PostLiaison      . . . . . . . . .
         Staff       SignLiaison      . . . . . . . . .
         Staff       ViewProvisioning . . . . . . . . .
+        Staff       ViewSyncState    . . . . . . . . .
         TownAgent   ViewPortal       . . . . . . . x .
         TownAgent   ViewProfile      x . . . . . . . .
         TownAgent   ManageAccount    . . . . . . . . .
@@ -644,6 +656,7 @@ mod tests {
         TownAgent   PostLiaison      . . . . . . . . .
         TownAgent   SignLiaison      . . . . . . . . .
         TownAgent   ViewProvisioning . . . . . . . . .
+        TownAgent   ViewSyncState    . . . . . . . x x
         Technician  ViewPortal       . . . . . . . x .
         Technician  ViewProfile      x . . . . . . . .
         Technician  ManageAccount    . . . . . . . . .
@@ -675,6 +688,7 @@ mod tests {
         Technician  PostLiaison      . . . . . . . . .
         Technician  SignLiaison      . . . . . . . . .
         Technician  ViewProvisioning . . . . . . . x .
+        Technician  ViewSyncState    . . . . . . . . .
     ";
 
     #[test]

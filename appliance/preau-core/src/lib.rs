@@ -22,7 +22,9 @@ pub mod school_year;
 pub mod uai;
 
 pub use access::{Action, Object, Relation, Subject, can};
-pub use auth::{AuditEntry, Credentials, Session};
+pub use auth::{
+    AuditEntry, CommuneAccount, CommuneRole, Credentials, ParentActivation, SchoolLink, Session,
+};
 pub use booking::{
     Bookable, BookableId, BookableKind, Booking, BookingId, BookingNotice, BookingSettings,
     BookingStatus, NoticeId, PersonFeed, Series, SeriesId,

@@ -14,6 +14,7 @@
 pub mod app_passwords;
 pub mod blobs;
 pub mod bookings;
+pub mod commune;
 pub mod directory;
 pub mod documents;
 pub mod error;

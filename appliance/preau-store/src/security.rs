@@ -2,11 +2,13 @@
 
 use crate::record::{self, Record};
 use crate::{Reader, StoreError, Writer};
-use preau_core::{AuditEntry, Credentials, Session, UserId};
+use preau_core::{AuditEntry, Credentials, ParentActivation, Role, Session, User, UserId};
 use redb::{ReadableTable, TableDefinition, TableError};
 use sha2::{Digest, Sha256};
 
 const CREDENTIALS: TableDefinition<u64, &[u8]> = TableDefinition::new("credentials");
+/// Parent → their pending activation (replicated to central).
+const PARENT_ACTIVATIONS: TableDefinition<u64, &[u8]> = TableDefinition::new("parent_activations");
 /// SHA-256 of a QR card secret → user id.
 const CARD_TOKENS: TableDefinition<&[u8], u64> = TableDefinition::new("card_tokens");
 /// SHA-256 of a session token → session.
@@ -27,6 +29,16 @@ impl Record for Credentials {
     const KIND: &'static str = "credentials";
     const VERSION: u8 = 1;
     const REPLICATED: bool = false;
+    fn key(&self) -> u64 {
+        self.user.0
+    }
+}
+
+impl Record for ParentActivation {
+    const TABLE: TableDefinition<'static, u64, &'static [u8]> = PARENT_ACTIVATIONS;
+    const KIND: &'static str = "parent_activation";
+    const VERSION: u8 = 1;
+    const REPLICATED: bool = true;
     fn key(&self) -> u64 {
         self.user.0
     }
@@ -59,7 +71,33 @@ pub fn save_credentials(w: &mut Writer, credentials: &Credentials) -> Result<(),
             cards.insert(sha256(secret).as_slice(), credentials.user.0)?;
         }
     }
-    w.put(credentials)
+    w.put(credentials)?;
+    save_parent_activation(w, credentials)
+}
+
+/// Keeps a parent's [`ParentActivation`] in step with their credentials (written only when
+/// it changes, so that failed attempts do not travel): present while an activation code is
+/// pending, deleted once it is used or replaced by a password reset without code.
+fn save_parent_activation(w: &mut Writer, credentials: &Credentials) -> Result<(), StoreError> {
+    let parent = w
+        .get::<User>(credentials.user.0)?
+        .is_some_and(|u| u.role == Role::Parent);
+    let wanted = match (&credentials.activation, parent) {
+        (Some((hash, until)), true) => Some(ParentActivation {
+            user: credentials.user,
+            code_hash: hash.clone(),
+            expires_at: *until,
+        }),
+        _ => None,
+    };
+    let current: Option<ParentActivation> = w.get(credentials.user.0)?;
+    if wanted == current {
+        return Ok(());
+    }
+    match wanted {
+        Some(activation) => w.put(&activation),
+        None => w.delete::<ParentActivation>(credentials.user.0).map(|_| ()),
+    }
 }
 
 /// Finds the pupil a QR card belongs to, by its secret.

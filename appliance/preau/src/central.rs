@@ -6,7 +6,9 @@
 
 use crate::config::{ConfigError, load_toml};
 use anyhow::{Context, Result};
+use preau_app::commune::{Commune, CommuneSchool};
 use preau_app::{App, Clock, Settings};
+use preau_core::CommuneAccount;
 use preau_store::Store;
 use preau_web::sync_api::{self, SyncState};
 use serde::{Deserialize, Serialize};
@@ -38,6 +40,12 @@ pub struct CentralConfig {
     pub listen: IpAddr,
     /// The port boxes sync on (mutual TLS).
     pub sync_port: u16,
+    /// The port of the public site (parents at home, town-hall agents), HTTPS.
+    pub https_port: u16,
+    /// The address parents use (« https://preau.villeneuve.fr »), for the logs and letters.
+    pub public_url: String,
+    /// The commune's name, shown on the public site.
+    pub commune: String,
     /// Central's TLS certificate chain (PEM).
     pub tls_cert: PathBuf,
     /// Its private key (PEM).
@@ -58,6 +66,9 @@ impl Default for CentralConfig {
             data_dir: PathBuf::from("/var/lib/preau-central"),
             listen: IpAddr::from([0, 0, 0, 0]),
             sync_port: 8443,
+            https_port: 443,
+            public_url: String::new(),
+            commune: "Préau".into(),
             tls_cert: PathBuf::from("/etc/preau/central.crt"),
             tls_key: PathBuf::from("/etc/preau/central.key"),
             commune_ca: PathBuf::from("/etc/preau/commune-ca.crt"),
@@ -72,12 +83,18 @@ impl Default for CentralConfig {
 pub const CENTRAL_EXAMPLE: &str = r#"# Préau central configuration (the commune's instance). Every key is optional; shown here
 # with its default. Each key can also be set in the environment as PREAU_<KEY>.
 
-# Where the schools' stores live: <data_dir>/ecoles/<UAI>/.
+# Where the schools' stores live: <data_dir>/ecoles/<UAI>/; the commune's accounts (parents,
+# town-hall agents): <data_dir>/commune/.
 data_dir = "/var/lib/preau-central"
 # Address and port the boxes sync on (mutual TLS: only boxes with a certificate from the
 # commune CA, not revoked, get through).
 listen = "0.0.0.0"
 sync_port = 8443
+# The public site (parents at home, town-hall agents), HTTPS with the same certificate, and
+# the address people type to reach it; the commune's name shown on it.
+https_port = 443
+public_url = ""
+commune = "Préau"
 # Central's own certificate and key (PEM), for the name in the bundles' [central] url.
 tls_cert = "/etc/preau/central.crt"
 tls_key = "/etc/preau/central.key"
@@ -114,6 +131,11 @@ impl CentralConfig {
         Ok(config)
     }
 
+    /// The store folder of the commune's accounts.
+    pub fn commune_dir(&self) -> PathBuf {
+        self.data_dir.join("commune")
+    }
+
     /// The store folder of a school.
     pub fn school_dir(&self, uai: &str) -> PathBuf {
         self.data_dir.join("ecoles").join(uai)
@@ -124,6 +146,10 @@ impl CentralConfig {
 pub struct RunningCentral {
     /// Where boxes sync.
     pub sync: SocketAddr,
+    /// The public site.
+    pub https: SocketAddr,
+    /// The commune's accounts and the attached schools.
+    pub commune: Arc<Commune>,
     /// The attached schools' applications, by UAI.
     pub schools: Arc<HashMap<String, Arc<App>>>,
     tasks: Vec<JoinHandle<()>>,
@@ -170,17 +196,89 @@ pub async fn start_central(config: &CentralConfig, clock: Clock) -> Result<Runni
         schools: schools.clone(),
         software: concat!("preau ", env!("CARGO_PKG_VERSION")),
     });
-    let tasks = vec![tokio::spawn(crate::server::serve_tls(
+    let mut tasks = vec![tokio::spawn(crate::server::serve_tls(
         listener,
         TlsAcceptor::from(tls),
         router,
     ))];
-    tracing::info!(%sync, schools = schools.len(), "central serving");
+    let commune = Arc::new(open_commune(config, clock, &schools)?);
+    let public = TcpListener::bind((config.listen, config.https_port))
+        .await
+        .with_context(|| {
+            format!(
+                "cannot listen on {}:{} (HTTPS)",
+                config.listen, config.https_port
+            )
+        })?;
+    let https = public.local_addr()?;
+    let site = preau_web::central::router(preau_web::central::CentralWeb {
+        commune: commune.clone(),
+        assets: Arc::new(preau_web::assets::Assets::new()),
+        commune_name: Arc::new(config.commune.clone()),
+    });
+    tasks.push(tokio::spawn(crate::server::serve_tls(
+        public,
+        TlsAcceptor::from(crate::tls::plain(&config.tls_cert, &config.tls_key)?),
+        site,
+    )));
+    tasks.push(tokio::spawn(purge_commune_sessions(commune.clone())));
+    tracing::info!(%sync, %https, public_url = %config.public_url, schools = schools.len(), "central serving");
     Ok(RunningCentral {
         sync,
+        https,
+        commune,
         schools,
         tasks,
     })
+}
+
+/// The commune application over `<data_dir>/commune/` and the attached schools.
+fn open_commune(
+    config: &CentralConfig,
+    clock: Clock,
+    schools: &HashMap<String, Arc<App>>,
+) -> Result<Commune> {
+    let dir = config.commune_dir();
+    let store = Store::open(&dir).with_context(|| format!("opening {}", dir.display()))?;
+    let attached = config
+        .schools
+        .iter()
+        .filter_map(|s| {
+            schools.get(&s.uai).map(|app| CommuneSchool {
+                uai: s.uai.clone(),
+                name: s.name.clone(),
+                app: app.clone(),
+            })
+        })
+        .collect();
+    Ok(Commune::new(store, Settings::default(), clock, attached))
+}
+
+/// Ends the commune's idle sessions every hour.
+async fn purge_commune_sessions(commune: Arc<Commune>) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        every.tick().await;
+        if let Err(e) = commune.purge_expired_sessions() {
+            tracing::warn!("purging the commune's sessions: {e}");
+        }
+    }
+}
+
+/// `preau central … admin create-agent`: a town-hall agent's account (run while central is
+/// stopped); returns it and its one-time activation code.
+pub fn create_agent(
+    config: &CentralConfig,
+    clock: Clock,
+    first_name: &str,
+    last_name: &str,
+) -> Result<(CommuneAccount, String)> {
+    let dir = config.commune_dir();
+    let store = Store::open(&dir).with_context(|| format!("opening {}", dir.display()))?;
+    let commune = Commune::new(store, Settings::default(), clock, Vec::new());
+    commune
+        .create_agent(first_name, last_name)
+        .map_err(|e| anyhow::anyhow!("cannot create the agent: {e}"))
 }
 
 #[cfg(test)]

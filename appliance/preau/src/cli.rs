@@ -45,11 +45,14 @@ enum Command {
         #[arg(long)]
         mdns: bool,
     },
-    /// Serve the commune's central instance: the boxes' sync (and, later, parents at home).
+    /// Serve the commune's central instance: the boxes' sync, parents at home and the town
+    /// hall's page (or, with `admin`, run an administration command while it is stopped).
     Central {
         /// The central configuration file (TOML).
         #[arg(long)]
         config: PathBuf,
+        #[command(subcommand)]
+        action: Option<CentralCommand>,
     },
     /// Administration commands (run them while the service is stopped).
     Admin {
@@ -80,6 +83,28 @@ enum Command {
         /// The options and the file, read by `preau_extract::child_main`.
         #[arg(trailing_var_arg = true, allow_hyphen_values = true, num_args = 0..)]
         args: Vec<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum CentralCommand {
+    /// Administration commands of central (run them while central is stopped).
+    Admin {
+        #[command(subcommand)]
+        action: CentralAdmin,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum CentralAdmin {
+    /// Create a town-hall agent's account; prints its identifier and one-time activation code.
+    CreateAgent {
+        /// First name.
+        #[arg(long)]
+        first_name: String,
+        /// Last name.
+        #[arg(long)]
+        last_name: String,
     },
 }
 
@@ -252,7 +277,33 @@ fn run(cli: Cli) -> Result<()> {
                 Ok(())
             })
         }
-        Command::Central { config } => {
+        Command::Central {
+            config,
+            action:
+                Some(CentralCommand::Admin {
+                    action:
+                        CentralAdmin::CreateAgent {
+                            first_name,
+                            last_name,
+                        },
+                }),
+        } => {
+            let config = crate::central::CentralConfig::load(Some(&config), std::env::vars())?;
+            let (agent, code) =
+                crate::central::create_agent(&config, system_clock(), &first_name, &last_name)?;
+            println!(
+                "Compte de la mairie créé pour {} : identifiant {}, code d'activation {} \
+                 (à saisir sur « Activer mon compte » de la page publique).",
+                agent.full_name(),
+                agent.login,
+                code
+            );
+            Ok(())
+        }
+        Command::Central {
+            config,
+            action: None,
+        } => {
             let config = crate::central::CentralConfig::load(Some(&config), std::env::vars())?;
             init_logs(&config.log);
             runtime()?.block_on(async {

@@ -125,6 +125,11 @@ fn serving(key: Arc<CertifiedKey>, local_ca_pem: Option<String>) -> Result<TlsMa
     })
 }
 
+/// Central's public HTTPS listener: serves `cert`/`key`, no client certificate asked.
+pub fn plain(cert: &Path, key: &Path) -> Result<Arc<ServerConfig>> {
+    Ok(serving(read_pair(cert, key)?, None)?.server)
+}
+
 /// Central's sync listener: serves `cert`/`key` and requires a client certificate issued by
 /// the commune CA (`client_ca`, PEM) and not revoked by `crls` (PEM CRLs, possibly none).
 pub fn mutual(cert: &Path, key: &Path, client_ca: &[u8], crls: &[u8]) -> Result<Arc<ServerConfig>> {

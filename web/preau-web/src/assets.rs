@@ -1,10 +1,10 @@
 //! Static files embedded in the binary, served under content-hashed names.
 
-use crate::WebState;
 use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
+use std::sync::Arc;
 
 const CSS: &str = include_str!("../static/app.css");
 const FAVICON: &str = include_str!("../static/favicon.svg");
@@ -48,16 +48,22 @@ impl Default for Assets {
     }
 }
 
+impl axum::extract::FromRef<crate::WebState> for Arc<Assets> {
+    fn from_ref(state: &crate::WebState) -> Arc<Assets> {
+        state.assets.clone()
+    }
+}
+
 /// Serves an embedded file; hashed names are cached forever.
-pub async fn serve(State(state): State<WebState>, Path(file): Path<String>) -> Response {
+pub async fn serve(State(assets): State<Arc<Assets>>, Path(file): Path<String>) -> Response {
     let path = format!("/static/{file}");
-    let (body, mime) = if path == state.assets.css_url {
+    let (body, mime) = if path == assets.css_url {
         (CSS, "text/css; charset=utf-8")
-    } else if path == state.assets.favicon_url {
+    } else if path == assets.favicon_url {
         (FAVICON, "image/svg+xml")
-    } else if path == state.assets.js_url {
+    } else if path == assets.js_url {
         (JS, "text/javascript; charset=utf-8")
-    } else if path == state.assets.search_js_url {
+    } else if path == assets.search_js_url {
         (SEARCH_JS, "text/javascript; charset=utf-8")
     } else {
         return crate::error::WebError::NotFound.into_response();

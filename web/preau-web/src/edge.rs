@@ -2,7 +2,7 @@
 //! route pattern, status, time — never a raw path, which may hold a card secret, and never
 //! personal data), and the French error page carrying the request id.
 
-use crate::WebState;
+use crate::assets::Assets;
 use crate::error::ErrorPage;
 use crate::pages::ErrorPageView;
 use askama::Template;
@@ -10,6 +10,7 @@ use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
+use std::sync::Arc;
 use std::time::Instant;
 
 /// The id of one request, shown on error pages and sent as `x-request-id`.
@@ -24,7 +25,7 @@ impl RequestId {
 }
 
 /// The edge middleware.
-pub async fn edge(State(state): State<WebState>, mut req: Request, next: Next) -> Response {
+pub async fn edge(State(assets): State<Arc<Assets>>, mut req: Request, next: Next) -> Response {
     let started = Instant::now();
     let id = RequestId::new();
     req.extensions_mut().insert(id.clone());
@@ -53,7 +54,7 @@ pub async fn edge(State(state): State<WebState>, mut req: Request, next: Next) -
         let message = error
             .map(|e| e.message)
             .unwrap_or_else(|| default_message(status));
-        response = render_error(&state, status, &message, &id);
+        response = render_error(&assets, status, &message, &id);
     }
     if let Ok(value) = HeaderValue::from_str(&id.0) {
         response.headers_mut().insert("x-request-id", value);
@@ -81,10 +82,10 @@ fn default_message(status: StatusCode) -> String {
     }
 }
 
-fn render_error(state: &WebState, status: StatusCode, message: &str, id: &RequestId) -> Response {
+fn render_error(assets: &Assets, status: StatusCode, message: &str, id: &RequestId) -> Response {
     let page = ErrorPageView {
-        css_url: &state.assets.css_url,
-        favicon_url: &state.assets.favicon_url,
+        css_url: &assets.css_url,
+        favicon_url: &assets.favicon_url,
         status: status.as_u16(),
         message,
         request_id: &id.0,

@@ -8,6 +8,7 @@
 //!   [`session::Me`] extractor.
 
 pub mod assets;
+pub mod central;
 pub mod dav;
 pub mod download;
 pub mod edge;
@@ -116,7 +117,7 @@ pub fn router(state: WebState) -> Router {
         ))
         .layer(from_fn(security::headers))
         .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
+            state.assets.clone(),
             edge::edge,
         ))
         .with_state(state)
@@ -329,7 +330,7 @@ pub fn http_router(state: WebState, https_port: u16) -> Router {
         .fallback(move |req: axum::extract::Request| pages::certificate::to_https(req, https_port))
         .layer(from_fn(security::headers))
         .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
+            state.assets.clone(),
             edge::edge,
         ))
         .with_state(state)

@@ -290,6 +290,16 @@ pub fn is_local(path: &str) -> bool {
     path.starts_with('/') && !path.starts_with("//") && !path.contains('\\')
 }
 
+// Central's public site (`preau central`): sign-in, activation and sign-out share the
+// box's paths ([`SIGN_IN`], [`ACTIVATE`], [`SIGN_OUT`]); the rest is its own.
+
+/// Central: a signed-in parent links one more school (identifier and code of its letter).
+pub const CENTRAL_LINK_SCHOOL: &str = "/ecoles";
+/// Central: « Vu et signé » for a child of a school (UAI, word, pupil).
+pub const CENTRAL_SIGN: &str = "/ecoles/{uai}/carnet/{word}/{pupil}/signer";
+/// Central: the town hall's page of the schools attached and their boxes' sync.
+pub const CENTRAL_ADMIN: &str = "/mairie";
+
 #[cfg(test)]
 mod tests {
     use super::*;

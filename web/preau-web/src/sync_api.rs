@@ -150,6 +150,8 @@ async fn pull(
     let request: PullRequest = decoded(&body)?;
     let limit = request.limit.clamp(1, PULL_LIMIT) as usize;
     let chunk = tokio::task::spawn_blocking(move || -> Result<PullChunk, String> {
+        app.record_box_pulled(request.after)
+            .map_err(|e| e.to_string())?;
         let last = app
             .sync_fill_outbox(Side::Central)
             .map_err(|e| e.to_string())?;

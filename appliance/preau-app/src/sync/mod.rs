@@ -255,6 +255,20 @@ impl App {
         })?)
     }
 
+    /// Central: records how far the school's box holds central's changes (the `after` of
+    /// its pull), written only when it moves.
+    pub fn record_box_pulled(&self, after: u64) -> Result<(), AppError> {
+        if state_of(&self.store.read()?, BOX_PULLED)? == after {
+            return Ok(());
+        }
+        Ok(self.store.write(|w| set_state(w, BOX_PULLED, after))?)
+    }
+
+    /// Central: how far the school's box held central's changes at its last pull.
+    pub fn box_pulled(&self) -> Result<u64, AppError> {
+        Ok(state_of(&self.store.read()?, BOX_PULLED)?)
+    }
+
     /// Central: what the school's box said last, if it ever synced.
     pub fn box_seen(&self) -> Result<Option<BoxSeen>, AppError> {
         let r = self.store.read()?;
@@ -330,6 +344,7 @@ const BOX_SEEN: &str = "box_seen";
 const BOX_REPLICA: &str = "box_replica";
 const BOX_ACKED: &str = "box_acked";
 const BOX_SOFTWARE: &str = "box_software";
+const BOX_PULLED: &str = "box_pulled";
 
 /// What central knows of a school's box.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -5,7 +5,7 @@
 
 use preau_core::{
     Class, Conversation, FamilyAnswer, LiaisonAudience, LogbookEntry, Message, News, NewsAudience,
-    Role, School, User, UserId, Word,
+    ParentActivation, Role, School, User, UserId, Word,
 };
 use preau_store::record::{Record, decode};
 use preau_store::{Reader, StoreError};
@@ -73,6 +73,9 @@ pub fn scope_of(r: &Reader, kind: &str, bytes: &[u8]) -> Result<Option<Scope>, S
                 _ => None,
             }
         }
+        // A parent's pending activation (the code's hash and expiry, never a password
+        // hash): so that the school's letter also opens the parent's commune account.
+        k if k == ParentActivation::KIND => Some(Scope::School),
         _ => None,
     })
 }
