@@ -257,6 +257,55 @@ fn admin_commands_set_up_a_school_and_its_first_account() {
     assert!(!unknown.status.success());
 }
 
+#[test]
+fn backup_then_restore_gives_the_school_back_with_a_new_replica_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let config_for = |name: &str| {
+        let file = dir.path().join(format!("{name}.toml"));
+        let data = dir.path().join(name);
+        std::fs::write(&file, format!("data_dir = {:?}\n", data.to_str().unwrap())).unwrap();
+        file.to_str().unwrap().to_string()
+    };
+    let (old, new) = (config_for("old"), config_for("new"));
+    let run = |args: &[&str]| Command::new(BINARY).args(args).output().unwrap();
+    let school = [
+        "init-school",
+        "--uai",
+        "0691234S",
+        "--name",
+        "École du Parc",
+        "--commune",
+        "Montreval",
+    ];
+    let mut init = vec!["admin", "--config", old.as_str()];
+    init.extend(school);
+    assert!(run(&init).status.success());
+    let backup = dir.path().join("sauvegarde");
+    let backup = backup.to_str().unwrap();
+    let made = run(&["backup", "--config", &old, "--out", backup]);
+    let said = String::from_utf8_lossy(&made.stdout);
+    assert!(
+        made.status.success() && said.contains("backup written"),
+        "{said}"
+    );
+    let again = run(&["backup", "--config", &old, "--out", backup]);
+    assert!(!again.status.success(), "a backup never overwrites another");
+    let restored = run(&["restore", "--config", &new, "--from", backup]);
+    let said = String::from_utf8_lossy(&restored.stdout);
+    assert!(
+        restored.status.success() && said.contains("new replica id"),
+        "{said}"
+    );
+    let onto_data = run(&["restore", "--config", &new, "--from", backup]);
+    assert!(!onto_data.status.success(), "never restore over data");
+    let checked = run(&["check", "--config", &new]);
+    let said = String::from_utf8_lossy(&checked.stdout);
+    assert!(
+        checked.status.success() && said.contains("database OK"),
+        "{said}"
+    );
+}
+
 /// Waits (bounded) until a search for `q` lists `expected`.
 async fn wait_for_hit(client: &reqwest::Client, base: &str, q: &str, expected: &str) {
     let started = Instant::now();

@@ -67,6 +67,25 @@ enum Command {
         #[command(subcommand)]
         action: ConfigAction,
     },
+    /// Copy the box's data (database, files, TLS material) into a new folder; run it while
+    /// the service is stopped.
+    Backup {
+        /// The configuration file (TOML).
+        #[arg(long)]
+        config: PathBuf,
+        /// The new folder to write the backup into.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Restore a backup into the (empty) data folder; the box then takes a new replica id.
+    Restore {
+        /// The configuration file (TOML).
+        #[arg(long)]
+        config: PathBuf,
+        /// The backup folder.
+        #[arg(long)]
+        from: PathBuf,
+    },
     /// Check the database's integrity (and, with --reindex, rebuild the search index).
     Check {
         /// The configuration file (TOML).
@@ -331,6 +350,30 @@ fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Extract { .. } => bail!("`preau extract` is run by the server itself"),
+        Command::Backup { config, out } => {
+            let config = load(&config)?;
+            let copied = crate::backup::backup(&config.data_dir, &out)?;
+            println!(
+                "backup written to {}: {} files, {} bytes (replica {:x})",
+                out.display(),
+                copied.files,
+                copied.bytes,
+                copied.replica
+            );
+            Ok(())
+        }
+        Command::Restore { config, from } => {
+            let config = load(&config)?;
+            let copied = crate::backup::restore(&from, &config.data_dir)?;
+            println!(
+                "restored into {}: {} files, {} bytes; new replica id {:x}",
+                config.data_dir.display(),
+                copied.files,
+                copied.bytes,
+                copied.replica
+            );
+            Ok(())
+        }
         Command::Check { config, reindex } => {
             let config = load(&config)?;
             let mut store = Store::open(&config.data_dir)?;
