@@ -2,7 +2,11 @@
 //! activates their commune account with the code of the box's ONDE letter, reads the
 //! homework a teacher wrote on the box, signs a carnet word while the box is off (it is on
 //! the box once it is back), links a child of a second school to the same account; a parent
-//! of another family sees nothing of that child; an agent sees the schools' sync.
+//! of another family sees nothing of that child; an agent sees the schools' sync. A parent
+//! answers a consent form and replies at central while the box is off (both on the box once
+//! it is back); writes to the teacher at central (in central's outbox, then in the teacher's
+//! conversation on the box) and reads the teacher's reply; a locked commune account is
+//! unlocked by an agent.
 
 use preau_app::App;
 use preau_core::{ClassId, Role, Subject, User, UserId};
@@ -291,4 +295,423 @@ async fn a_parent_at_central_reads_homework_signs_with_the_box_off_and_links_a_s
         403,
         "parents do not see the town hall's page"
     );
+}
+
+/// A started box and central with a teacher's class, a pupil and their parent activated at
+/// central (signed in on the returned client).
+struct Scene {
+    central: TestCentral,
+    proxy: FaultProxy,
+    boxed: SyncBox,
+    class: ClassId,
+    teacher: UserId,
+    pupil: User,
+    client: reqwest::Client,
+}
+
+async fn scene() -> Scene {
+    let mut commune = Commune::new("Villeneuve");
+    let clock = TestClock::monday_morning();
+    let central = TestCentral::start(&commune, &[(UAI, SCHOOL)], None, &clock).await;
+    let proxy = FaultProxy::start(central.addr()).await;
+    let boxed = SyncBox::start(
+        &mut commune,
+        &description("jules-ferry", UAI, ""),
+        &onde(),
+        proxy.addr,
+        &central.tls_ca,
+        true,
+    )
+    .await;
+    let (class, teacher, pupil, parent) = cast(&boxed.app);
+    boxed.wait_synced(Duration::from_secs(60)).await;
+    let client = central.client();
+    let done = activate(
+        &central,
+        &client,
+        &parent.login,
+        &code_of(&boxed, parent.id),
+    )
+    .await;
+    assert_eq!(done.status(), 303, "activated");
+    Scene {
+        central,
+        proxy,
+        boxed,
+        class,
+        teacher,
+        pupil,
+        client,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_parent_answers_a_consent_form_at_central_with_the_box_off() {
+    let s = scene().await;
+    let word = s
+        .boxed
+        .app
+        .post_liaison(
+            &subject(&s.boxed.app, s.teacher),
+            &preau_app::liaison::WordForm {
+                audience: format!("classe-{}", s.class.0),
+                title: "Sortie au musée".into(),
+                body: "Nous irons au musée jeudi.".into(),
+                consent: true,
+                question: "J'autorise mon enfant à aller au musée".into(),
+                ..Default::default()
+            },
+        )
+        .expect("word");
+    s.boxed.wait_synced(Duration::from_secs(60)).await;
+    let page = home(&s.central, &s.client).await;
+    assert!(
+        page.contains("J'autorise mon enfant à aller au musée"),
+        "{page}"
+    );
+    assert!(
+        page.contains(&format!("J'autorise pour {}", s.pupil.first_name)),
+        "{page}"
+    );
+
+    // The box is switched off; the parent replies, then answers « Je n'autorise pas ».
+    s.proxy.faults.down.store(true, Ordering::SeqCst);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let base = format!("/ecoles/{UAI}/carnet/{}/{}", word.id.0, s.pupil.id.0);
+    let replied = s
+        .central
+        .post_form(
+            &s.client,
+            "/",
+            &format!("{base}/repondre"),
+            &[("texte", "Il a rendez-vous chez le médecin.")],
+        )
+        .await;
+    assert_eq!(replied.status(), 303, "replied at central");
+    let page = home(&s.central, &s.client).await;
+    assert!(page.contains("Il a rendez-vous chez le médecin."), "{page}");
+    let twice = s
+        .central
+        .post_form(
+            &s.client,
+            "/",
+            &format!("{base}/repondre"),
+            &[("texte", "Encore")],
+        )
+        .await;
+    assert_eq!(twice.status(), 422, "one reply only");
+    let bad = s
+        .central
+        .post_form(
+            &s.client,
+            "/",
+            &format!("{base}/autorisation"),
+            &[("reponse", "peut-être")],
+        )
+        .await;
+    assert_eq!(bad.status(), 400, "only oui or non");
+    let answered = s
+        .central
+        .post_form(
+            &s.client,
+            "/",
+            &format!("{base}/autorisation"),
+            &[("reponse", "non")],
+        )
+        .await;
+    assert_eq!(answered.status(), 303, "answered at central");
+    let page = home(&s.central, &s.client).await;
+    assert!(
+        !page.contains(&format!("{base}/autorisation")),
+        "answered and signed: {page}"
+    );
+
+    let answer_on = |app: &App| {
+        let r = app.store().read().expect("read");
+        preau_store::liaison::answer_of(&r, word.id, s.pupil.id).expect("answer")
+    };
+    let at_central = s.central.school(UAI);
+    let there = answer_on(&at_central).expect("answer at central");
+    assert_eq!(there.consent.map(|c| c.agrees), Some(false));
+    assert!(
+        answer_on(&s.boxed.app).is_none_or(|a| a.consent.is_none()),
+        "nothing reaches a box that is off"
+    );
+
+    // The box comes back: the answer and the reply are there.
+    s.proxy.faults.down.store(false, Ordering::SeqCst);
+    eventually(
+        Duration::from_secs(90),
+        "the consent answer on the box",
+        || {
+            answer_on(&s.boxed.app).is_some_and(|a| {
+                a.consent.is_some_and(|c| !c.agrees)
+                    && a.reply
+                        .is_some_and(|r| r.text == "Il a rendez-vous chez le médecin.")
+            })
+        },
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_parent_writes_to_the_teacher_at_central_and_reads_the_reply() {
+    let s = scene().await;
+    let teacher = s
+        .boxed
+        .app
+        .directory()
+        .user(s.teacher)
+        .expect("teacher")
+        .clone();
+    let messages = format!("/ecoles/{UAI}/messages");
+    let page = page_text(
+        s.client
+            .get(s.central.url(&messages))
+            .send()
+            .await
+            .expect("messages"),
+    )
+    .await;
+    assert!(
+        page.contains(&teacher.full_name()),
+        "the teacher is a recipient: {page}"
+    );
+    assert!(page.contains("sans pièce jointe"), "{page}");
+    let teacher_id = s.teacher.0.to_string();
+    let sent = s
+        .central
+        .post_form(
+            &s.client,
+            &messages,
+            &messages,
+            &[
+                ("a", teacher_id.as_str()),
+                ("objet", "Absence de jeudi"),
+                ("texte", "Bonjour, notre enfant sera absent jeudi."),
+            ],
+        )
+        .await;
+    assert_eq!(sent.status(), 303, "sent at central");
+    let conversation_path = sent
+        .headers()
+        .get("location")
+        .and_then(|l| l.to_str().ok())
+        .expect("location")
+        .to_string();
+
+    // What central wrote is in its outbox for the school.
+    let at_central = s.central.school(UAI);
+    at_central
+        .sync_fill_outbox(preau_app::sync::Side::Central)
+        .expect("outbox");
+    {
+        let r = at_central.store().read().expect("read");
+        let outbox = preau_store::sync::outbox_since(&r, 0, 10_000).expect("outbox");
+        assert!(
+            outbox.iter().any(|(_, kind, _)| kind == "message"),
+            "{outbox:?}"
+        );
+        assert!(
+            outbox.iter().any(|(_, kind, _)| kind == "conversation"),
+            "{outbox:?}"
+        );
+    }
+
+    // After a sync, it is in the teacher's conversations on the box.
+    let teacher_subject = subject(&s.boxed.app, s.teacher);
+    let mut found = None;
+    eventually(Duration::from_secs(90), "the message on the box", || {
+        found = s
+            .boxed
+            .app
+            .conversations(&teacher_subject)
+            .expect("conversations")
+            .into_iter()
+            .find(|c| c.conversation.subject == "Absence de jeudi");
+        found.is_some()
+    })
+    .await;
+    let summary = found.expect("conversation");
+    assert_eq!(summary.unread, 1, "unread for the teacher");
+    let (_, on_box) = s
+        .boxed
+        .app
+        .open_conversation(&teacher_subject, summary.conversation.id)
+        .expect("open");
+    assert!(on_box[0].body_html.contains("sera absent jeudi"));
+
+    // The teacher replies on the box; the reply shows at central.
+    s.boxed
+        .app
+        .reply(
+            &teacher_subject,
+            summary.conversation.id,
+            "Merci, c'est noté.",
+            &[],
+            &[],
+        )
+        .expect("reply");
+    s.boxed.wait_synced(Duration::from_secs(60)).await;
+    let page = page_text(
+        s.client
+            .get(s.central.url(&messages))
+            .send()
+            .await
+            .expect("messages"),
+    )
+    .await;
+    assert!(
+        page.contains("Absence de jeudi") && page.contains("1 non lu"),
+        "{page}"
+    );
+    let page = page_text(
+        s.client
+            .get(s.central.url(&conversation_path))
+            .send()
+            .await
+            .expect("conversation"),
+    )
+    .await;
+    assert!(page.contains("Merci, c'est noté."), "{page}");
+    assert!(page.contains("sera absent jeudi"), "{page}");
+
+    // The parent replies at central; it reaches the box too.
+    let replied = s
+        .central
+        .post_form(
+            &s.client,
+            &conversation_path,
+            &conversation_path,
+            &[("texte", "Bonne journée.")],
+        )
+        .await;
+    assert_eq!(replied.status(), 303);
+    eventually(
+        Duration::from_secs(90),
+        "the parent's reply on the box",
+        || {
+            preau_store::messages::messages_of(
+                &s.boxed.app.store().read().expect("read"),
+                summary.conversation.id,
+            )
+            .expect("messages")
+            .iter()
+            .any(|m| m.body_html.contains("Bonne journée."))
+        },
+    )
+    .await;
+
+    // Another parent cannot open this conversation.
+    let stranger = s.central.client();
+    let other = s
+        .boxed
+        .app
+        .directory()
+        .users()
+        .into_iter()
+        .find(|u| {
+            u.role == Role::Parent
+                && !s.pupil.guardians.contains(&u.id)
+                && s.boxed.codes.iter().any(|(c, _)| c.id == u.id)
+        })
+        .cloned()
+        .expect("another family");
+    let done = activate(
+        &s.central,
+        &stranger,
+        &other.login,
+        &code_of(&s.boxed, other.id),
+    )
+    .await;
+    assert_eq!(done.status(), 303);
+    let refused = stranger
+        .get(s.central.url(&conversation_path))
+        .send()
+        .await
+        .expect("conversation");
+    assert_eq!(refused.status(), 404, "not their conversation");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_locked_commune_account_is_unlocked_by_a_town_hall_agent() {
+    let commune = Commune::new("Villeneuve");
+    let clock = TestClock::monday_morning();
+    let central = TestCentral::start(&commune, &[(UAI, SCHOOL)], None, &clock).await;
+    let (locked, locked_code) = central
+        .running
+        .commune
+        .create_agent("Léa", "Accueil")
+        .expect("agent");
+    let (agent, agent_code) = central
+        .running
+        .commune
+        .create_agent("Paul", "Mairie")
+        .expect("agent");
+    let done = activate(&central, &central.client(), &locked.login, &locked_code).await;
+    assert_eq!(done.status(), 303);
+
+    // Wrong passwords, spaced out past the slow-down, lock the account.
+    let sign_in = |password: &'static str| {
+        let central = &central;
+        let login = locked.login.clone();
+        async move {
+            central
+                .post_form(
+                    &central.client(),
+                    "/connexion",
+                    "/connexion",
+                    &[("login", login.as_str()), ("password", password)],
+                )
+                .await
+        }
+    };
+    for _ in 0..preau_core::lockout::LOCK_AFTER {
+        let refused = sign_in("pas le bon mot de passe").await;
+        assert_eq!(refused.status(), 401);
+        clock.advance(3600);
+    }
+    let refused = sign_in(PASSWORD).await;
+    assert_eq!(refused.status(), 423, "locked");
+    let page = page_text(refused).await;
+    assert!(page.contains("bloqué") && page.contains("mairie"), "{page}");
+    assert!(!page.contains("enseignant"), "{page}");
+
+    // The agent sees it on « Écoles de la commune » and unlocks it.
+    let town = central.client();
+    let done = activate(&central, &town, &agent.login, &agent_code).await;
+    assert_eq!(done.status(), 303);
+    assert!(
+        town.get(central.url("/"))
+            .send()
+            .await
+            .expect("home")
+            .status()
+            == 303,
+        "agents land on /mairie"
+    );
+    let response = town
+        .get(central.url("/mairie"))
+        .send()
+        .await
+        .expect("admin");
+    let page = page_text(response).await;
+    assert!(page.contains("Léa Accueil"), "{page}");
+    let unlock = format!("/mairie/comptes/{}/debloquer", locked.id);
+    let no_csrf = town.post(central.url(&unlock)).send().await.expect("post");
+    assert_eq!(no_csrf.status(), 403, "CSRF checked");
+    let unlocked = central.post_form(&town, "/mairie", &unlock, &[]).await;
+    assert_eq!(unlocked.status(), 200);
+    let page = page_text(unlocked).await;
+    assert!(
+        page.contains("Le compte de Léa Accueil est débloqué"),
+        "{page}"
+    );
+    assert!(page.contains("Aucun compte n'est bloqué"), "{page}");
+    let back = sign_in(PASSWORD).await;
+    assert_eq!(back.status(), 303, "signs in again");
+
+    // Unlocking an account that is not locked changes nothing.
+    let again = central.post_form(&town, "/mairie", &unlock, &[]).await;
+    assert_eq!(again.status(), 200, "unlocking twice is harmless");
 }

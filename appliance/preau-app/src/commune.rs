@@ -13,8 +13,8 @@ use crate::sync::{BoxSeen, Side};
 use crate::{App, AppError, Clock, Problem, Settings, passwords::Hasher, tokens};
 use preau_core::lockout::{Gate, gate};
 use preau_core::{
-    Action, CommuneAccount, CommuneRole, FamilyAnswer, News, Object, ParentActivation, SchoolLink,
-    Session, Subject, User, UserId, WordId, can,
+    Action, AuditEntry, CommuneAccount, CommuneRole, FamilyAnswer, News, Object, ParentActivation,
+    SchoolLink, Session, Subject, User, UserId, WordId, can,
 };
 use preau_store::commune::{
     account_by_link, account_by_link_in, account_by_login, activation_failures, login_is_free,
@@ -22,7 +22,7 @@ use preau_store::commune::{
 };
 use preau_store::directory::user_id_by_login;
 use preau_store::schema::random_u64;
-use preau_store::security::{delete_session, get_session, put_session};
+use preau_store::security::{append_audit, delete_session, get_session, put_session};
 use preau_store::{Store, StoreError};
 use std::sync::Arc;
 
@@ -84,6 +84,8 @@ pub struct SchoolPortal {
     pub liaison: Vec<WordView>,
     /// The news for families.
     pub news: Vec<News>,
+    /// Messages from the school not read yet at central.
+    pub unread: usize,
     /// When central last heard from the school's box.
     pub seen: Option<BoxSeen>,
 }
@@ -499,6 +501,7 @@ impl Commune {
                 homework: app.portal_homework(&subject)?,
                 liaison: app.portal_liaison(&subject)?,
                 news,
+                unread: app.unread_messages(&subject)?,
                 seen: app.box_seen()?,
             });
         }
@@ -516,6 +519,70 @@ impl Commune {
     ) -> Result<FamilyAnswer, AppError> {
         let (school, subject) = self.parent_in(account, uai).ok_or(AppError::NotFound)?;
         school.app.sign_liaison(&subject, word, pupil)
+    }
+
+    /// A parent's footing in the school `uai` they are linked to: the school (its App over
+    /// central's replica) and their `Subject` from its directory, after `can(ViewPortal)`.
+    /// The school's own use cases (consent answers, replies, messages) then run with it, so
+    /// the same rules hold at central as on the box, and what they write reaches the box at
+    /// its next sync.
+    pub fn as_parent(
+        &self,
+        account: &CommuneAccount,
+        uai: &str,
+    ) -> Result<(&CommuneSchool, Subject), AppError> {
+        self.parent_in(account, uai).ok_or(AppError::NotFound)
+    }
+
+    /// The commune accounts locked after failed attempts, for an agent (refused to others).
+    pub fn locked_accounts(&self, agent: &CommuneAccount) -> Result<Vec<CommuneAccount>, AppError> {
+        if agent.role != CommuneRole::Agent {
+            return Err(AppError::Forbidden);
+        }
+        let now = self.now();
+        let subject = agent.subject();
+        let mut out: Vec<CommuneAccount> = self
+            .store
+            .read()?
+            .all::<CommuneAccount>()?
+            .into_iter()
+            .filter(|a| gate(a.failures, a.last_failure_at, now) == Gate::Locked)
+            .filter(|a| can(&subject, Action::UnlockAccount, &commune_object(a)))
+            .collect();
+        out.sort_by_key(|a| (a.last_name.to_lowercase(), a.first_name.to_lowercase()));
+        Ok(out)
+    }
+
+    /// A town-hall agent unlocks a commune account (failed attempts forgotten), recorded in
+    /// the commune store's audit trail.
+    pub fn unlock(&self, agent: &CommuneAccount, id: u64) -> Result<CommuneAccount, AppError> {
+        if agent.role != CommuneRole::Agent {
+            return Err(AppError::Forbidden);
+        }
+        let subject = agent.subject();
+        let now = self.now();
+        self.store.write(|w| -> Result<CommuneAccount, AppError> {
+            let mut account: CommuneAccount = w.get(id)?.ok_or(AppError::NotFound)?;
+            if !can(&subject, Action::UnlockAccount, &commune_object(&account)) {
+                return Err(AppError::Forbidden);
+            }
+            account.failures = 0;
+            account.last_failure_at = 0;
+            save_account(w, &account)?;
+            for link in &account.links {
+                set_activation_failures(w, &link.uai, link.user, 0, 0)?;
+            }
+            append_audit(
+                w,
+                &AuditEntry {
+                    at: now,
+                    actor: Some(subject.user),
+                    action: "unlock commune account".into(),
+                    target: account.id.to_string(),
+                },
+            )?;
+            Ok(account)
+        })
     }
 
     /// The agents' view: every attached school, when its box last synced, its version and
@@ -545,6 +612,15 @@ impl Commune {
             return Err(AppError::Forbidden);
         }
         Ok(out)
+    }
+}
+
+/// A commune account as an access object: a person of no school.
+fn commune_object(account: &CommuneAccount) -> Object<'static> {
+    Object::User {
+        id: UserId(account.id),
+        school: None,
+        classes: &[],
     }
 }
 

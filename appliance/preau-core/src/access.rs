@@ -359,6 +359,9 @@ pub fn allowed(role: Role, action: Action, relation: Relation) -> bool {
         (_, ManageAccount | ManageClasses) => false,
         (Teacher, UnlockAccount) => relation == OwnClass,
         (Headteacher, UnlockAccount) => matches!(relation, OwnChild | OwnClass | SameSchool),
+        // At central: commune accounts belong to no school, so they are « another school »
+        // to an agent (never themselves).
+        (TownAgent, UnlockAccount) => relation == OtherSchool,
         (_, UnlockAccount) => false,
         (Teacher | Staff, ViewClass) => relation == OwnClass,
         (Headteacher, ViewClass | PrintLoginCards) => within_school,
@@ -628,7 +631,7 @@ mod tests {
         TownAgent   ViewPortal       . . . . . . . x .
         TownAgent   ViewProfile      x . . . . . . . .
         TownAgent   ManageAccount    . . . . . . . . .
-        TownAgent   UnlockAccount    . . . . . . . . .
+        TownAgent   UnlockAccount    . . . . . . . . x
         TownAgent   ViewClass        . . . . . . . . .
         TownAgent   PrintLoginCards  . . . . . . . . .
         TownAgent   ManageClasses    . . . . . . . . .

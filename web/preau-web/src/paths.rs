@@ -297,8 +297,18 @@ pub fn is_local(path: &str) -> bool {
 pub const CENTRAL_LINK_SCHOOL: &str = "/ecoles";
 /// Central: « Vu et signé » for a child of a school (UAI, word, pupil).
 pub const CENTRAL_SIGN: &str = "/ecoles/{uai}/carnet/{word}/{pupil}/signer";
+/// Central: the consent answer for a child (UAI, word, pupil; `reponse=oui|non`).
+pub const CENTRAL_CONSENT: &str = "/ecoles/{uai}/carnet/{word}/{pupil}/autorisation";
+/// Central: the family's one reply for a child (UAI, word, pupil; `texte`).
+pub const CENTRAL_REPLY: &str = "/ecoles/{uai}/carnet/{word}/{pupil}/repondre";
+/// Central: a parent's conversations with a school, and the form starting a new one.
+pub const CENTRAL_MESSAGES: &str = "/ecoles/{uai}/messages";
+/// Central: one conversation (UAI, conversation), and replying in it.
+pub const CENTRAL_CONVERSATION: &str = "/ecoles/{uai}/messages/{id}";
 /// Central: the town hall's page of the schools attached and their boxes' sync.
 pub const CENTRAL_ADMIN: &str = "/mairie";
+/// Central: an agent unlocks a commune account locked after failed attempts.
+pub const CENTRAL_UNLOCK: &str = "/mairie/comptes/{id}/debloquer";
 
 #[cfg(test)]
 mod tests {

@@ -9,6 +9,8 @@
 pub mod partition;
 
 use crate::{App, AppError};
+use preau_core::{Conversation, Inbox};
+use preau_store::record::Record;
 use preau_store::sync::{
     apply_remote, cursor_in, cursor_of, keep_loser, outbox_append, outbox_feed_cursor, outbox_last,
     outbox_since, raw_value, raw_value_in, set_cursor, set_state, set_text, stamp_in, stamp_of,
@@ -62,7 +64,11 @@ impl Replica for StoreReplica<'_> {
             change.key,
             change.value.as_deref(),
             change.stamp,
-        )
+        )?;
+        if change.kind == Conversation::KIND && change.value.is_some() {
+            file_in_inboxes(self.w, change.key)?;
+        }
+        Ok(())
     }
 
     fn keep_loser(&mut self, loser: &Change) -> Result<(), StoreError> {
@@ -89,6 +95,22 @@ impl Replica for StoreReplica<'_> {
         };
         self.keep_loser(&current)
     }
+}
+
+/// Files a conversation received from the other replica in each participant's inbox (as
+/// [`crate::messages`] does for a local one), unread: inboxes are this replica's own.
+fn file_in_inboxes(w: &mut Writer, key: u64) -> Result<(), StoreError> {
+    let Some(conversation) = w.get::<Conversation>(key)? else {
+        return Ok(());
+    };
+    for person in &conversation.participants {
+        let mut inbox: Inbox = preau_store::messages::inbox(w, *person)?;
+        if !inbox.read.iter().any(|(c, _)| *c == conversation.id) {
+            inbox.read.push((conversation.id, 0));
+            w.put(&inbox)?;
+        }
+    }
+    Ok(())
 }
 
 /// Why received changes were refused; nothing of the chunk was applied.

@@ -1,8 +1,10 @@
 //! Central's public HTTPS site (`preau central`): parents sign in with one account for the
 //! whole commune (opened with the code of a school's letter), read per school their
 //! children's homework, the news for families and the carnet de liaison words to sign —
-//! from central's replica, so it works while the school's box is off — and sign them there;
-//! town-hall agents see the schools attached and their boxes' sync. The box's security
+//! from central's replica, so it works while the school's box is off — sign them and answer
+//! consent forms there, and write with the school's teachers (without attachments); what
+//! they write reaches the box at its next sync. Town-hall agents see the schools attached
+//! and their boxes' sync, and unlock locked commune accounts. The box's security
 //! layers apply: request ids and French error pages ([`crate::edge`]), headers and CSRF
 //! ([`crate::security`]), `__Host-` cookies ([`crate::session`]). Every page asks
 //! `preau_core::can`, inside [`preau_app::commune::Commune`]'s use cases.
@@ -85,7 +87,18 @@ pub fn router(state: CentralWeb) -> Router {
         .route(p::SIGN_OUT, post(pages::sign_out))
         .route(p::CENTRAL_LINK_SCHOOL, post(pages::link_school))
         .route(p::CENTRAL_SIGN, post(pages::sign))
+        .route(p::CENTRAL_CONSENT, post(pages::consent))
+        .route(p::CENTRAL_REPLY, post(pages::reply))
+        .route(
+            p::CENTRAL_MESSAGES,
+            get(pages::messages).post(pages::send_message),
+        )
+        .route(
+            p::CENTRAL_CONVERSATION,
+            get(pages::conversation).post(pages::reply_message),
+        )
         .route(p::CENTRAL_ADMIN, get(pages::admin))
+        .route(p::CENTRAL_UNLOCK, post(pages::unlock))
         .route(p::STATIC, get(assets::serve))
         .fallback(crate::error::not_found)
         .layer(from_fn(security::csrf))

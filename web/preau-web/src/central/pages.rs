@@ -1,6 +1,7 @@
 //! Central's pages: sign-in, activation with a school's code, the parents' portal (per
-//! school: children, homework, words to sign, news, freshness), signing a word, linking one
-//! more school, and the town hall's page of the schools' sync. Handlers are thin: extract,
+//! school: children, homework, words to sign, news, freshness), signing a word, answering
+//! its consent form and replying, conversations with the school (text only), linking one
+//! more school, and the town hall's page of the schools' sync and of locked accounts. Handlers are thin: extract,
 //! one call to [`preau_app::commune::Commune`], render.
 
 use super::{Account, CentralWeb, MaybeAccount, ago};
@@ -15,7 +16,8 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use preau_app::AppError;
 use preau_app::commune::{CommuneSignedIn, SchoolPortal, SchoolSync};
-use preau_core::{CommuneAccount, CommuneRole, UserId, WordId};
+use preau_app::messages::NewMessage;
+use preau_core::{CommuneAccount, CommuneRole, ConversationId, Role, UserId, WordId};
 use serde::Deserialize;
 
 /// What central's layout shows.
@@ -88,6 +90,14 @@ struct ChildHomework {
 struct ChildToSign {
     name: String,
     sign_url: Option<String>,
+    /// Where « J'autorise » / « Je n'autorise pas » go while the form is open.
+    consent_url: Option<String>,
+    /// The family's consent answer so far, in French.
+    consent: Option<&'static str>,
+    /// Where the one reply goes while there is none.
+    reply_url: Option<String>,
+    /// The family's reply, once written.
+    reply: Option<String>,
 }
 
 struct WordToSign {
@@ -95,6 +105,8 @@ struct WordToSign {
     author: String,
     audience: String,
     html: String,
+    /// The consent form's question and its deadline, if it has one.
+    question: Option<(String, Option<String>)>,
     children: Vec<ChildToSign>,
 }
 
@@ -106,6 +118,8 @@ struct SchoolView {
     homework: Vec<ChildHomework>,
     words: Vec<WordToSign>,
     news: Vec<(String, String)>,
+    messages_url: String,
+    unread: usize,
 }
 
 #[derive(Template)]
@@ -127,16 +141,79 @@ struct SyncRow {
     lag: String,
 }
 
+struct LockedRow {
+    name: String,
+    login: String,
+    role: &'static str,
+    unlock_url: String,
+}
+
 #[derive(Template)]
 #[template(path = "central/admin.html")]
 struct AdminView {
     layout: CentralLayout,
     schools: Vec<SyncRow>,
+    locked: Vec<LockedRow>,
+    notice: Option<String>,
+}
+
+struct ConversationRow {
+    subject: String,
+    with: String,
+    updated: String,
+    unread: usize,
+    url: String,
+}
+
+#[derive(Template)]
+#[template(path = "central/messages.html")]
+struct MessagesView {
+    layout: CentralLayout,
+    school: String,
+    action: String,
+    conversations: Vec<ConversationRow>,
+    recipients: Vec<(u64, String)>,
+    error: Option<String>,
+    subject: String,
+    body: String,
+}
+
+struct MessageRow {
+    author: String,
+    sent: String,
+    html: String,
+    attachments: usize,
+}
+
+#[derive(Template)]
+#[template(path = "central/conversation.html")]
+struct ConversationView {
+    layout: CentralLayout,
+    school: String,
+    back: String,
+    subject: String,
+    with: String,
+    messages: Vec<MessageRow>,
+    action: String,
+    error: Option<String>,
+    body: String,
 }
 
 /// The status and French message of a refused attempt.
 fn failure(e: AppError) -> (StatusCode, String) {
     WebError::App(e).status_and_message()
+}
+
+/// Locked at central: the town hall unlocks commune accounts, not the school.
+const LOCKED_AT_CENTRAL: &str =
+    "Ce compte est bloqué après trop d'essais. Demandez à la mairie de le débloquer.";
+
+/// [`failure`] for sign-in and activation at central: a lock is lifted by the town hall.
+fn central_failure(e: AppError) -> (StatusCode, String) {
+    match e {
+        AppError::Locked => (StatusCode::LOCKED, LOCKED_AT_CENTRAL.to_string()),
+        e => failure(e),
+    }
 }
 
 fn signed_in(done: CommuneSignedIn) -> Response {
@@ -212,18 +289,38 @@ fn school_view(now: i64, school: SchoolPortal) -> SchoolView {
             author: view.author.clone(),
             audience: view.audience.clone(),
             html: view.word.body.html.clone(),
+            question: view.word.consent.as_ref().map(|form| {
+                (
+                    form.question.clone(),
+                    form.deadline.map(preau_app::paris::day),
+                )
+            }),
             children: view
                 .children
                 .iter()
-                .map(|c| ChildToSign {
-                    name: c.pupil.first_name.clone(),
-                    sign_url: (c.may_sign && c.answer.signed.is_none()).then(|| {
-                        with2(
-                            &with(p::CENTRAL_SIGN, &school.uai),
-                            view.word.id.0,
-                            c.pupil.id.0,
-                        )
-                    }),
+                .map(|c| {
+                    let url = |pattern: &str| {
+                        with2(&with(pattern, &school.uai), view.word.id.0, c.pupil.id.0)
+                    };
+                    ChildToSign {
+                        name: c.pupil.first_name.clone(),
+                        sign_url: (c.may_sign && c.answer.signed.is_none())
+                            .then(|| url(p::CENTRAL_SIGN)),
+                        consent_url: (c.may_sign
+                            && view.consent_open
+                            && view.word.consent.is_some())
+                        .then(|| url(p::CENTRAL_CONSENT)),
+                        consent: c.answer.consent.map(|a| {
+                            if a.agrees {
+                                "J'autorise"
+                            } else {
+                                "Je n'autorise pas"
+                            }
+                        }),
+                        reply_url: (c.may_sign && c.answer.reply.is_none())
+                            .then(|| url(p::CENTRAL_REPLY)),
+                        reply: c.answer.reply.as_ref().map(|r| r.text.clone()),
+                    }
                 })
                 .collect(),
         })
@@ -238,6 +335,8 @@ fn school_view(now: i64, school: SchoolPortal) -> SchoolView {
             .iter()
             .map(|n| (n.title.clone(), n.body.clone()))
             .collect(),
+        messages_url: with(p::CENTRAL_MESSAGES, &school.uai),
+        unread: school.unread,
         uai: school.uai,
         name: school.name,
     }
@@ -309,7 +408,7 @@ pub async fn sign_in(
         Ok(done) => Ok(signed_in(done)),
         Err(AppError::Store(e)) => Err(AppError::Store(e).into()),
         Err(e) => {
-            let (status, message) = failure(e);
+            let (status, message) = central_failure(e);
             render_with(
                 status,
                 SignInView {
@@ -365,7 +464,7 @@ pub async fn activate(
         Ok(done) => Ok(signed_in(done)),
         Err(AppError::Store(e)) => Err(AppError::Store(e).into()),
         Err(e) => {
-            let (status, message) = failure(e);
+            let (status, message) = central_failure(e);
             render_with(
                 status,
                 ActivateView {
@@ -470,21 +569,323 @@ fn sync_row(now: i64, school: SchoolSync) -> SyncRow {
     }
 }
 
-/// `GET /mairie`: the schools attached and their boxes' sync (town-hall agents).
+/// `GET /mairie`: the schools attached and their boxes' sync, and the locked accounts
+/// (town-hall agents).
 pub async fn admin(
     State(state): State<CentralWeb>,
     Csrf(csrf): Csrf,
     me: Account,
 ) -> Result<Response, WebError> {
+    admin_page(&state, &csrf, &me.account, None)
+}
+
+fn admin_page(
+    state: &CentralWeb,
+    csrf: &str,
+    account: &CommuneAccount,
+    notice: Option<String>,
+) -> Result<Response, WebError> {
     let now = state.commune.now();
     let schools = state
         .commune
-        .schools_sync(&me.account)?
+        .schools_sync(account)?
         .into_iter()
         .map(|s| sync_row(now, s))
         .collect();
+    let locked = state
+        .commune
+        .locked_accounts(account)?
+        .into_iter()
+        .map(|a| LockedRow {
+            name: a.full_name(),
+            role: match a.role {
+                CommuneRole::Parent => "parent",
+                CommuneRole::Agent => "mairie",
+            },
+            unlock_url: with(p::CENTRAL_UNLOCK, a.id),
+            login: a.login,
+        })
+        .collect();
     render(AdminView {
-        layout: CentralLayout::new(&state, &csrf, Some(&me.account)),
+        layout: CentralLayout::new(state, csrf, Some(account)),
         schools,
+        locked,
+        notice,
     })
+}
+
+/// `POST /mairie/comptes/{id}/debloquer`: an agent unlocks a commune account.
+pub async fn unlock(
+    State(state): State<CentralWeb>,
+    Csrf(csrf): Csrf,
+    me: Account,
+    WebPath(id): WebPath<u64>,
+) -> Result<Response, WebError> {
+    let account = state.commune.unlock(&me.account, id)?;
+    admin_page(
+        &state,
+        &csrf,
+        &me.account,
+        Some(format!(
+            "Le compte de {} est débloqué.",
+            account.full_name()
+        )),
+    )
+}
+
+/// A family's answer form at central: the consent choice or the reply's text.
+#[derive(Deserialize)]
+pub struct FamilyForm {
+    #[serde(default)]
+    reponse: String,
+    #[serde(default)]
+    texte: String,
+}
+
+/// After a family's answer: back to the portal, or the portal with why not.
+fn after_answer(
+    state: &CentralWeb,
+    csrf: &str,
+    me: &Account,
+    result: Result<preau_core::FamilyAnswer, AppError>,
+) -> Result<Response, WebError> {
+    match result {
+        Ok(_) => Ok(redirect(p::HOME)),
+        Err(e @ AppError::Invalid(_)) => {
+            let (status, message) = failure(e);
+            portal(state, csrf, &me.account, status, None, Some(message))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `POST /ecoles/{uai}/carnet/{word}/{pupil}/autorisation`: « J'autorise » (`reponse=oui`)
+/// or « Je n'autorise pas » (`non`) for a child, until the deadline.
+pub async fn consent(
+    State(state): State<CentralWeb>,
+    Csrf(csrf): Csrf,
+    me: Account,
+    WebPath((uai, word, pupil)): WebPath<(String, u64, u64)>,
+    WebForm(form): WebForm<FamilyForm>,
+) -> Result<Response, WebError> {
+    let agrees = match form.reponse.as_str() {
+        "oui" => true,
+        "non" => false,
+        _ => return Err(WebError::BadForm("reponse".into())),
+    };
+    let (school, subject) = state.commune.as_parent(&me.account, &uai)?;
+    let result = school
+        .app
+        .answer_liaison_consent(&subject, WordId(word), UserId(pupil), agrees);
+    after_answer(&state, &csrf, &me, result)
+}
+
+/// `POST /ecoles/{uai}/carnet/{word}/{pupil}/repondre`: the family's one reply.
+pub async fn reply(
+    State(state): State<CentralWeb>,
+    Csrf(csrf): Csrf,
+    me: Account,
+    WebPath((uai, word, pupil)): WebPath<(String, u64, u64)>,
+    WebForm(form): WebForm<FamilyForm>,
+) -> Result<Response, WebError> {
+    let (school, subject) = state.commune.as_parent(&me.account, &uai)?;
+    let result = school
+        .app
+        .reply_liaison(&subject, WordId(word), UserId(pupil), &form.texte);
+    after_answer(&state, &csrf, &me, result)
+}
+
+/// Whom a parent may start a conversation with at central: the school's adults the rules
+/// let them write to.
+fn recipients(
+    app: &preau_app::App,
+    subject: &preau_core::Subject,
+) -> Result<Vec<(u64, String)>, AppError> {
+    Ok(app
+        .message_recipients(subject)?
+        .into_iter()
+        .filter(|u| matches!(u.role, Role::Teacher | Role::Headteacher))
+        .map(|u| (u.id.0, u.full_name()))
+        .collect())
+}
+
+fn messages_page(
+    state: &CentralWeb,
+    csrf: &str,
+    me: &Account,
+    uai: &str,
+    status: StatusCode,
+    error: Option<String>,
+    form: Option<&NewMessageForm>,
+) -> Result<Response, WebError> {
+    let (school, subject) = state.commune.as_parent(&me.account, uai)?;
+    let conversations = school
+        .app
+        .conversations(&subject)?
+        .into_iter()
+        .map(|c| ConversationRow {
+            subject: c.conversation.subject.clone(),
+            with: c.with.join(", "),
+            updated: preau_app::paris::long(c.conversation.updated),
+            unread: c.unread,
+            url: with2(p::CENTRAL_CONVERSATION, uai, c.conversation.id.0),
+        })
+        .collect();
+    render_with(
+        status,
+        MessagesView {
+            layout: CentralLayout::new(state, csrf, Some(&me.account)),
+            school: school.name.clone(),
+            action: with(p::CENTRAL_MESSAGES, uai),
+            conversations,
+            recipients: recipients(&school.app, &subject)?,
+            error,
+            subject: form.map(|f| f.objet.clone()).unwrap_or_default(),
+            body: form.map(|f| f.texte.clone()).unwrap_or_default(),
+        },
+    )
+}
+
+/// `GET /ecoles/{uai}/messages`: the parent's conversations with the school.
+pub async fn messages(
+    State(state): State<CentralWeb>,
+    Csrf(csrf): Csrf,
+    me: Account,
+    WebPath(uai): WebPath<String>,
+) -> Result<Response, WebError> {
+    messages_page(&state, &csrf, &me, &uai, StatusCode::OK, None, None)
+}
+
+/// The form starting a conversation at central (one recipient, no attachment).
+#[derive(Deserialize)]
+pub struct NewMessageForm {
+    a: u64,
+    objet: String,
+    texte: String,
+}
+
+/// `POST /ecoles/{uai}/messages`: a parent starts a conversation with a teacher.
+pub async fn send_message(
+    State(state): State<CentralWeb>,
+    Csrf(csrf): Csrf,
+    me: Account,
+    WebPath(uai): WebPath<String>,
+    WebForm(form): WebForm<NewMessageForm>,
+) -> Result<Response, WebError> {
+    let (school, subject) = state.commune.as_parent(&me.account, &uai)?;
+    let message = NewMessage {
+        to: vec![UserId(form.a)],
+        subject: form.objet.clone(),
+        body: form.texte.clone(),
+    };
+    match school.app.send_message(&subject, &message, &[], &[]) {
+        Ok(started) => Ok(redirect(&match started.first() {
+            Some(c) => with2(p::CENTRAL_CONVERSATION, &uai, c.id.0),
+            None => with(p::CENTRAL_MESSAGES, &uai),
+        })),
+        Err(e @ AppError::Invalid(_)) => {
+            let (status, message) = failure(e);
+            messages_page(&state, &csrf, &me, &uai, status, Some(message), Some(&form))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn conversation_page(
+    state: &CentralWeb,
+    csrf: &str,
+    me: &Account,
+    uai: &str,
+    id: u64,
+    status: StatusCode,
+    refused: Option<(String, String)>,
+) -> Result<Response, WebError> {
+    let (error, body) = match refused {
+        Some((error, body)) => (Some(error), body),
+        None => (None, String::new()),
+    };
+    let (school, subject) = state.commune.as_parent(&me.account, uai)?;
+    let (conversation, messages) = school.app.open_conversation(&subject, ConversationId(id))?;
+    let directory = school.app.directory();
+    let name = |id: UserId| {
+        directory
+            .user(id)
+            .map(|u| u.full_name())
+            .unwrap_or_else(|| "—".to_string())
+    };
+    render_with(
+        status,
+        ConversationView {
+            layout: CentralLayout::new(state, csrf, Some(&me.account)),
+            school: school.name.clone(),
+            back: with(p::CENTRAL_MESSAGES, uai),
+            subject: conversation.subject.clone(),
+            with: conversation
+                .participants
+                .iter()
+                .filter(|p| **p != subject.user)
+                .map(|p| name(*p))
+                .collect::<Vec<_>>()
+                .join(", "),
+            messages: messages
+                .into_iter()
+                .map(|m| MessageRow {
+                    author: name(m.author),
+                    sent: preau_app::paris::long(m.sent),
+                    html: m.body_html,
+                    attachments: m.attachments.len(),
+                })
+                .collect(),
+            action: with2(p::CENTRAL_CONVERSATION, uai, id),
+            error,
+            body,
+        },
+    )
+}
+
+/// `GET /ecoles/{uai}/messages/{id}`: a conversation (marked read at central, as on the
+/// box; read marks are each replica's own).
+pub async fn conversation(
+    State(state): State<CentralWeb>,
+    Csrf(csrf): Csrf,
+    me: Account,
+    WebPath((uai, id)): WebPath<(String, u64)>,
+) -> Result<Response, WebError> {
+    conversation_page(&state, &csrf, &me, &uai, id, StatusCode::OK, None)
+}
+
+/// The reply form at central (text only).
+#[derive(Deserialize)]
+pub struct ReplyForm {
+    texte: String,
+}
+
+/// `POST /ecoles/{uai}/messages/{id}`: the parent replies in a conversation.
+pub async fn reply_message(
+    State(state): State<CentralWeb>,
+    Csrf(csrf): Csrf,
+    me: Account,
+    WebPath((uai, id)): WebPath<(String, u64)>,
+    WebForm(form): WebForm<ReplyForm>,
+) -> Result<Response, WebError> {
+    let (school, subject) = state.commune.as_parent(&me.account, &uai)?;
+    match school
+        .app
+        .reply(&subject, ConversationId(id), &form.texte, &[], &[])
+    {
+        Ok(_) => Ok(redirect(&with2(p::CENTRAL_CONVERSATION, &uai, id))),
+        Err(e @ AppError::Invalid(_)) => {
+            let (status, message) = failure(e);
+            conversation_page(
+                &state,
+                &csrf,
+                &me,
+                &uai,
+                id,
+                status,
+                Some((message, form.texte)),
+            )
+        }
+        Err(e) => Err(e.into()),
+    }
 }
