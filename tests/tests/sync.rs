@@ -140,6 +140,25 @@ async fn homework_reaches_central_and_a_signature_at_central_reaches_the_box_eve
         },
     )
     .await;
+    // The headteacher's emergency switch reaches central, which applies the school's rules.
+    let head = boxed
+        .app
+        .directory()
+        .users()
+        .into_iter()
+        .find(|u| u.role == Role::Headteacher)
+        .map(|u| u.id)
+        .expect("the bundle's headteacher");
+    boxed
+        .app
+        .set_messaging_emergency(&subject(&boxed.app, head), true)
+        .expect("emergency on");
+    eventually(
+        Duration::from_secs(30),
+        "the school's rules at central",
+        || at_central.messaging_rules().is_ok_and(|r| r.emergency),
+    )
+    .await;
     // Staff-only data stays on the box: the team's news never leaves it.
     assert!(
         at_central

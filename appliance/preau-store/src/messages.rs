@@ -22,7 +22,7 @@ record!(Conversation, "conversations", "conversation", indexed: false, replicate
 record!(Message, "messages", "message", indexed: false, replicated: true, |m| m.id.0);
 record!(Inbox, "inboxes", "inbox", indexed: false, |i| i.user.0);
 record!(MessageReport, "message_reports", "message_report", indexed: false, |r| r.id.0);
-record!(MessagingRules, "messaging_rules", "messaging_rules", indexed: false, |_r| 0);
+record!(MessagingRules, "messaging_rules", "messaging_rules", indexed: false, replicated: true, |_r| 0);
 
 /// The school's communication rules (the defaults until the headteacher changes them).
 pub fn rules(t: &impl Tables) -> Result<MessagingRules, StoreError> {

@@ -10,8 +10,8 @@ use crate::record::{self, Record};
 use crate::store::META;
 use crate::{Reader, StoreError, Writer};
 use preau_core::{
-    Class, Conversation, FamilyAnswer, Group, LogbookEntry, Message, News, ParentActivation,
-    School, User, Word,
+    Class, Conversation, FamilyAnswer, Group, LogbookEntry, Message, MessagingRules, News,
+    ParentActivation, School, User, Word,
 };
 use preau_sync::Stamp;
 use redb::{ReadableTable, TableDefinition, TableError};
@@ -230,6 +230,7 @@ impl Replicated for School {}
 impl Replicated for Class {}
 impl Replicated for Group {}
 impl Replicated for Conversation {}
+impl Replicated for MessagingRules {}
 impl Replicated for ParentActivation {}
 impl Replicated for User {
     fn save(w: &mut Writer, value: &Self) -> Result<(), StoreError> {
@@ -306,6 +307,7 @@ fn replicated(name: &str) -> Option<Kind> {
         .or_else(|| kind_of::<FamilyAnswer>(name))
         .or_else(|| kind_of::<Conversation>(name))
         .or_else(|| kind_of::<Message>(name))
+        .or_else(|| kind_of::<MessagingRules>(name))
         .or_else(|| kind_of::<ParentActivation>(name))
 }
 

@@ -4,8 +4,8 @@
 //! staff accounts) never leaves the box.
 
 use preau_core::{
-    Class, Conversation, FamilyAnswer, LiaisonAudience, LogbookEntry, Message, News, NewsAudience,
-    ParentActivation, Role, School, User, UserId, Word,
+    Class, Conversation, FamilyAnswer, LiaisonAudience, LogbookEntry, Message, MessagingRules,
+    News, NewsAudience, ParentActivation, Role, School, User, UserId, Word,
 };
 use preau_store::record::{Record, decode};
 use preau_store::{Reader, StoreError};
@@ -29,7 +29,11 @@ fn family(pupil: UserId) -> Scope {
 /// it. `r` is read for what the record refers to (a message's conversation).
 pub fn scope_of(r: &Reader, kind: &str, bytes: &[u8]) -> Result<Option<Scope>, StoreError> {
     Ok(match kind {
-        k if k == School::KIND || k == Class::KIND => Some(Scope::School),
+        // The school, its classes and its communication rules (so that central applies the
+        // rules the headteacher set, emergency switch included).
+        k if k == School::KIND || k == Class::KIND || k == MessagingRules::KIND => {
+            Some(Scope::School)
+        }
         k if k == User::KIND => {
             let user: User = decode(bytes)?;
             match user.role {
