@@ -6,7 +6,8 @@
 //! answers a consent form and replies at central while the box is off (both on the box once
 //! it is back); writes to the teacher at central (in central's outbox, then in the teacher's
 //! conversation on the box) and reads the teacher's reply; a locked commune account is
-//! unlocked by an agent.
+//! unlocked by an agent. A parent downloads the PDF attached to a carnet word on the box
+//! (its bytes travel with sync); one not arrived yet gets a French page.
 
 use preau_app::App;
 use preau_core::{ClassId, Role, Subject, User, UserId};
@@ -714,4 +715,104 @@ async fn a_locked_commune_account_is_unlocked_by_a_town_hall_agent() {
     // Unlocking an account that is not locked changes nothing.
     let again = central.post_form(&town, "/mairie", &unlock, &[]).await;
     assert_eq!(again.status(), 200, "unlocking twice is harmless");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_parent_at_central_downloads_the_file_attached_to_a_carnet_word() {
+    let s = scene().await;
+    let teacher = subject(&s.boxed.app, s.teacher);
+    let pdf = b"%PDF-1.4\n% Autorisation de sortie au musee\n%%EOF\n".to_vec();
+    let space = s
+        .boxed
+        .app
+        .ensure_space(preau_core::SpaceOwner::Personal(s.teacher))
+        .expect("space");
+    let mut incoming = s.boxed.app.incoming("autorisation.pdf").expect("incoming");
+    incoming.write(&pdf).expect("write");
+    let received = incoming.finish().expect("finish");
+    let blob = received.blob.id;
+    let file = s
+        .boxed
+        .app
+        .save_file(&teacher, space.root, "autorisation.pdf", &received)
+        .expect("file");
+    let word = s
+        .boxed
+        .app
+        .post_liaison(
+            &teacher,
+            &preau_app::liaison::WordForm {
+                audience: format!("classe-{}", s.class.0),
+                title: "Sortie au musée".into(),
+                body: "Merci de remplir l'autorisation jointe.".into(),
+                files: vec![file.id],
+                ..Default::default()
+            },
+        )
+        .expect("word");
+    s.boxed.wait_synced(Duration::from_secs(60)).await;
+    let at_central = s.central.school(UAI);
+    eventually(Duration::from_secs(60), "the PDF at central", || {
+        at_central.sync_missing_blobs(&[blob]).is_empty()
+    })
+    .await;
+
+    // The portal links the file; the parent downloads the very bytes, as an attachment.
+    let link = format!("/ecoles/{UAI}/carnet/{}/fichiers/0", word.id.0);
+    let page = home(&s.central, &s.client).await;
+    assert!(page.contains(&link), "{page}");
+    assert!(page.contains("autorisation.pdf"), "{page}");
+    let got = s
+        .client
+        .get(s.central.url(&link))
+        .send()
+        .await
+        .expect("download");
+    assert_eq!(got.status(), 200);
+    let disposition = got
+        .headers()
+        .get("content-disposition")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    assert!(disposition.starts_with("attachment"), "{disposition}");
+    assert_eq!(
+        got.headers()
+            .get("content-security-policy")
+            .and_then(|v| v.to_str().ok()),
+        Some("sandbox")
+    );
+    assert_eq!(got.bytes().await.expect("bytes").to_vec(), pdf);
+
+    // Someone signed out gets nothing; a file that has not arrived gets the French page.
+    let stranger = s.central.client();
+    let refused = stranger
+        .get(s.central.url(&link))
+        .send()
+        .await
+        .expect("anonymous");
+    assert_eq!(refused.status(), 303, "sign in first");
+    let hex = blob.hex();
+    let kept = s
+        .central
+        .config
+        .data_dir
+        .join("ecoles")
+        .join(UAI)
+        .join("blobs")
+        .join(&hex[..2])
+        .join(&hex[2..]);
+    std::fs::remove_file(&kept).expect("the blob is in the school's store at central");
+    let not_yet = s
+        .client
+        .get(s.central.url(&link))
+        .send()
+        .await
+        .expect("download");
+    assert_eq!(not_yet.status(), 404);
+    let text = page_text(not_yet).await;
+    assert!(
+        text.contains("Ce document n'est pas encore arrivé de l'école"),
+        "{text}"
+    );
 }

@@ -1,7 +1,8 @@
 //! Sync between a real box and a real central on loopback: what a teacher writes on the box
 //! reaches central, what a parent signs at central reaches the box, through outages, a
 //! flaky link and a box away for the summer with a wrong clock; central refuses a box that
-//! writes another school's data or whose certificate is revoked.
+//! writes another school's data or whose certificate is revoked, and keeps a blob only
+//! under its SHA-256, in the store of the school the box's certificate names.
 
 use preau_app::App;
 use preau_core::{ClassId, LogbookEntry, Role, Subject, UserId};
@@ -488,4 +489,104 @@ async fn central_refuses_another_schools_data_and_a_revoked_certificate() {
         .send()
         .await;
     assert!(refused.is_err(), "revoked certificate: {refused:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn central_keeps_a_blob_only_under_its_sha256_and_in_the_certificates_school() {
+    use sha2::{Digest, Sha256};
+    let commune = Commune::new("Villeneuve");
+    let now = time::OffsetDateTime::now_utc();
+    let box_a = commune
+        .ca
+        .issue_sync_client("jules-ferry", UAI, now)
+        .expect("cert A");
+    let clock = TestClock::monday_morning();
+    let central = TestCentral::start(
+        &commune,
+        &[(UAI, SCHOOL), (OTHER_UAI, "École Pasteur")],
+        None,
+        &clock,
+    )
+    .await;
+    let a = reqwest::Client::builder()
+        .identity(
+            reqwest::Identity::from_pem(
+                format!("{}\n{}", box_a.cert_pem, box_a.key_pem).as_bytes(),
+            )
+            .expect("identity"),
+        )
+        .add_root_certificate(
+            reqwest::Certificate::from_pem(&std::fs::read(&central.tls_ca).expect("ca"))
+                .expect("ca"),
+        )
+        .build()
+        .expect("client");
+    let url = |path: &str| format!("https://localhost:{}{path}", central.addr().port());
+    let bytes = b"%PDF-1.4 autorisation de sortie".to_vec();
+    let id = preau_core::BlobId(Sha256::digest(&bytes).into());
+    let missing = |uai: &str| central.school(uai).sync_missing_blobs(&[id]);
+
+    // Central says it lacks the blob; a body that does not have its SHA-256 is refused and
+    // not kept.
+    let asked: Vec<String> = a
+        .post(url("/sync/v1/blobs/missing"))
+        .json(&vec![id.hex()])
+        .send()
+        .await
+        .expect("missing")
+        .json()
+        .await
+        .expect("answer");
+    assert_eq!(asked, vec![id.hex()]);
+    let forged = a
+        .put(url(&format!("/sync/v1/blob/{}", id.hex())))
+        .body(b"%PDF-1.4 autre chose".to_vec())
+        .send()
+        .await
+        .expect("put");
+    assert_eq!(forged.status(), 400);
+    assert_eq!(missing(UAI), vec![id], "a forged body is not kept");
+    let bad = a
+        .put(url("/sync/v1/blob/pas-un-condensat"))
+        .body(bytes.clone())
+        .send()
+        .await
+        .expect("put");
+    assert_eq!(bad.status(), 400);
+
+    // The right bytes are kept, in the store of the school the certificate names only.
+    let put = a
+        .put(url(&format!("/sync/v1/blob/{}", id.hex())))
+        .body(bytes.clone())
+        .send()
+        .await
+        .expect("put");
+    assert_eq!(put.status(), 201);
+    assert!(missing(UAI).is_empty());
+    assert_eq!(
+        missing(OTHER_UAI),
+        vec![id],
+        "the certificate decides the store"
+    );
+    let again = a
+        .put(url(&format!("/sync/v1/blob/{}", id.hex())))
+        .body(bytes.clone())
+        .send()
+        .await
+        .expect("put again");
+    assert!(
+        again.status().is_success(),
+        "idempotent: {}",
+        again.status()
+    );
+    let asked: Vec<String> = a
+        .post(url("/sync/v1/blobs/missing"))
+        .json(&vec![id.hex()])
+        .send()
+        .await
+        .expect("missing")
+        .json()
+        .await
+        .expect("answer");
+    assert!(asked.is_empty());
 }

@@ -201,7 +201,21 @@ impl BlobWriter {
 
     /// Makes the blob durable and visible under its digest.
     pub fn finish(self) -> io::Result<StoredBlob> {
-        let id = BlobId(self.hasher.finalize().into());
+        let id = BlobId(self.hasher.clone().finalize().into());
+        self.keep(id)
+    }
+
+    /// [`BlobWriter::finish`] only if the bytes have the digest `expected` (a blob received
+    /// from another replica); otherwise nothing is kept and `None` is returned.
+    pub fn finish_as(self, expected: &BlobId) -> io::Result<Option<StoredBlob>> {
+        let id = BlobId(self.hasher.clone().finalize().into());
+        if id != *expected {
+            return Ok(None);
+        }
+        self.keep(id).map(Some)
+    }
+
+    fn keep(self, id: BlobId) -> io::Result<StoredBlob> {
         let target = self.blobs.path_of(&id);
         if target.is_file() {
             // Already kept: refresh its age so a concurrent collection spares it.
@@ -237,6 +251,24 @@ mod tests {
         let mut w = blobs.writer(1 << 20).expect("writer");
         w.write(bytes).expect("write");
         w.finish().expect("finish")
+    }
+
+    #[test]
+    fn a_received_blob_is_kept_only_under_the_digest_announced() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let blobs = Blobs::open(dir.path()).expect("open");
+        let announced = stored(&blobs, b"autorisation").id;
+        let other = tempfile::tempdir().expect("tmp");
+        let there = Blobs::open(other.path()).expect("open");
+        let mut w = there.writer(1 << 20).expect("writer");
+        w.write(b"autre chose").expect("write");
+        assert!(w.finish_as(&announced).expect("finish").is_none());
+        assert_eq!(there.disk_usage().expect("usage"), 0);
+        let mut w = there.writer(1 << 20).expect("writer");
+        w.write(b"autorisation").expect("write");
+        let kept = w.finish_as(&announced).expect("finish").expect("kept");
+        assert_eq!(kept.id, announced);
+        assert!(there.contains(&announced));
     }
 
     #[test]

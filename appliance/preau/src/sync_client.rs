@@ -2,11 +2,14 @@
 //! NAT) with its client certificate, pushes what central may hold, then pulls what was
 //! written at central — promptly after a change, backing off while central is unreachable.
 //! Each round is resumable: central acknowledges every chunk, a lost answer makes the box
-//! resend from the acknowledgement, and resent changes are recognised and skipped.
+//! resend from the acknowledgement, and resent changes are recognised and skipped. Last,
+//! the blobs (file contents) the records sent refer to and central lacks are uploaded; how
+//! far that went is kept (`BLOBS_SENT`), so a cut upload is sent again at the next round.
 
 use anyhow::{Context, Result, bail};
 use preau_app::App;
-use preau_app::sync::{Side, SyncStatus};
+use preau_app::sync::{BLOBS_SENT, MAX_BLOBS_ASKED, Side, SyncStatus};
+use preau_core::BlobId;
 use preau_provision::bundle::Manifest;
 use preau_sync::protocol::{
     self, Hello, HelloReply, PROTOCOL_VERSION, PullChunk, PullRequest, PushAck, PushChunk,
@@ -100,6 +103,55 @@ impl Session {
         }
         protocol::decode(&bytes).map_err(|e| anyhow::anyhow!("{path}: {e}"))
     }
+
+    /// Uploads one blob, streamed from the box's blob store.
+    async fn put_blob(&self, app: &Arc<App>, blob: BlobId) -> Result<()> {
+        let a = app.clone();
+        let (file, size) = blocking(move || Ok(a.sync_open_blob(&blob)?)).await?;
+        let path = format!("/sync/v1/blob/{}", blob.hex());
+        let response = self
+            .client
+            .put(format!("{}{path}", self.base))
+            // About 32 KiB/s at worst, on top of the usual allowance.
+            .timeout(REQUEST_TIMEOUT + Duration::from_secs(size / (32 * 1024)))
+            .body(reqwest::Body::from(tokio::fs::File::from_std(file)))
+            .send()
+            .await
+            .with_context(|| format!("{path}: central unreachable"))?;
+        let status = response.status();
+        if !status.is_success() {
+            let text = response.text().await.unwrap_or_default();
+            bail!("{path}: central answered {status}: {text}");
+        }
+        Ok(())
+    }
+}
+
+/// Sends central the blobs that the records pushed refer to and it lacks, from where the
+/// last round stopped up to `acked`; returns whether any was sent.
+async fn send_blobs(app: &Arc<App>, session: &Session, acked: u64) -> Result<bool> {
+    let mut moved = false;
+    loop {
+        let sent = app.sync_state(BLOBS_SENT)?;
+        if sent >= acked {
+            return Ok(moved);
+        }
+        let a = app.clone();
+        let (blobs, upto) =
+            blocking(move || Ok(a.sync_outgoing_blobs(Side::Box, sent, PUSH_CHUNK)?)).await?;
+        if upto <= sent {
+            return Ok(moved);
+        }
+        for asked in blobs.chunks(MAX_BLOBS_ASKED) {
+            let hex: Vec<String> = asked.iter().map(BlobId::hex).collect();
+            let missing: Vec<String> = session.post("/sync/v1/blobs/missing", &hex).await?;
+            for blob in asked.iter().filter(|b| missing.contains(&b.hex())) {
+                session.put_blob(app, *blob).await?;
+                moved = true;
+            }
+        }
+        app.set_sync_state(BLOBS_SENT, upto)?;
+    }
 }
 
 /// Runs `work` on the blocking pool.
@@ -180,6 +232,9 @@ async fn round(app: &Arc<App>, session: &Session) -> Result<bool> {
             break;
         }
     }
+    // Then the files the records sent refer to (after the pull, so that a file central
+    // refuses does not hold back what parents wrote).
+    moved |= send_blobs(app, session, acked).await?;
     Ok(moved)
 }
 

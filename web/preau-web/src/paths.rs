@@ -301,6 +301,12 @@ pub const CENTRAL_SIGN: &str = "/ecoles/{uai}/carnet/{word}/{pupil}/signer";
 pub const CENTRAL_CONSENT: &str = "/ecoles/{uai}/carnet/{word}/{pupil}/autorisation";
 /// Central: the family's one reply for a child (UAI, word, pupil; `texte`).
 pub const CENTRAL_REPLY: &str = "/ecoles/{uai}/carnet/{word}/{pupil}/repondre";
+/// Central: a file attached to a carnet word (UAI, word, index).
+pub const CENTRAL_WORD_FILE: &str = "/ecoles/{uai}/carnet/{word}/fichiers/{n}";
+/// Central: a file attached to a cahier de textes entry (UAI, entry, index).
+pub const CENTRAL_ENTRY_FILE: &str = "/ecoles/{uai}/cahier-de-textes/{entry}/fichiers/{n}";
+/// Central: a file of a news item (UAI, news, SHA-256 of the file).
+pub const CENTRAL_NEWS_FILE: &str = "/ecoles/{uai}/actualites/{news}/fichiers/{blob}";
 /// Central: a parent's conversations with a school, and the form starting a new one.
 pub const CENTRAL_MESSAGES: &str = "/ecoles/{uai}/messages";
 /// Central: one conversation (UAI, conversation), and replying in it.

@@ -5,15 +5,23 @@
 //! `POST /sync/v1/hello` (capabilities, what central holds of the box), `POST /sync/v1/push`
 //! (a chunk of the box's changes, acknowledged), `POST /sync/v1/pull` (central's changes for
 //! the school after a position). Bodies are JSON, decoded under `preau_sync` caps.
+//!
+//! Blobs (file contents the replicated records refer to) follow the records:
+//! `POST /sync/v1/blobs/missing` (a list of SHA-256 → those central lacks) and
+//! `PUT /sync/v1/blob/{sha256}` (the streamed bytes, kept in the school's blob store only if
+//! they have that SHA-256).
 
-use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, State};
+use axum::body::{Body, Bytes};
+use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{post, put};
 use axum::{Extension, Json, Router};
+use futures_util::StreamExt;
 use preau_app::App;
-use preau_app::sync::{IncomingError, Side};
+use preau_app::AppError;
+use preau_app::sync::{IncomingError, MAX_BLOBS_ASKED, Side};
+use preau_core::BlobId;
 use preau_sync::protocol::{
     self, Hello, HelloReply, PROTOCOL_VERSION, PullChunk, PullRequest, PushAck, PushChunk,
 };
@@ -171,12 +179,79 @@ async fn pull(
     Ok(Json(chunk))
 }
 
+/// `POST /sync/v1/blobs/missing`: of the SHA-256 listed (hexadecimal, at most
+/// [`MAX_BLOBS_ASKED`]), those the school's store lacks.
+async fn missing_blobs(
+    State(state): State<SyncState>,
+    peer: Option<Extension<PeerCertificate>>,
+    body: Bytes,
+) -> Result<Json<Vec<String>>, Refused> {
+    let (_, app) = school_of(&state, peer)?;
+    let asked: Vec<String> = decoded(&body)?;
+    if asked.len() > MAX_BLOBS_ASKED {
+        return Err(Refused(
+            StatusCode::BAD_REQUEST,
+            format!("at most {MAX_BLOBS_ASKED} blobs per question"),
+        ));
+    }
+    let blobs = asked
+        .iter()
+        .map(|hex| BlobId::from_hex(hex))
+        .collect::<Option<Vec<_>>>()
+        .ok_or_else(|| Refused(StatusCode::BAD_REQUEST, "not a SHA-256".into()))?;
+    Ok(Json(
+        app.sync_missing_blobs(&blobs)
+            .iter()
+            .map(BlobId::hex)
+            .collect(),
+    ))
+}
+
+/// `PUT /sync/v1/blob/{sha256}`: the bytes of a blob, streamed into the school's blob store
+/// and kept only if they have that SHA-256 (400 otherwise, nothing kept); 413 over the
+/// largest file accepted. A cut upload leaves nothing and is sent again whole.
+async fn put_blob(
+    State(state): State<SyncState>,
+    peer: Option<Extension<PeerCertificate>>,
+    Path(hex): Path<String>,
+    body: Body,
+) -> Result<StatusCode, Refused> {
+    let (_, app) = school_of(&state, peer)?;
+    let expected = BlobId::from_hex(&hex)
+        .ok_or_else(|| Refused(StatusCode::BAD_REQUEST, "not a SHA-256".into()))?;
+    if app.sync_missing_blobs(&[expected]).is_empty() {
+        return Ok(StatusCode::NO_CONTENT);
+    }
+    let mut receiver = app.sync_receive_blob(expected).map_err(failed)?;
+    let mut stream = body.into_data_stream();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|e| Refused(StatusCode::BAD_REQUEST, e.to_string()))?;
+        receiver.write(&chunk).map_err(|e| match e {
+            AppError::Invalid(_) => Refused(StatusCode::PAYLOAD_TOO_LARGE, e.to_string()),
+            e => failed(e),
+        })?;
+    }
+    let kept = tokio::task::spawn_blocking(move || receiver.finish())
+        .await
+        .map_err(failed)?
+        .map_err(failed)?;
+    if !kept {
+        return Err(Refused(
+            StatusCode::BAD_REQUEST,
+            format!("the bytes received do not have the SHA-256 {hex}"),
+        ));
+    }
+    Ok(StatusCode::CREATED)
+}
+
 /// The sync API, for central's mutual-TLS listener.
 pub fn router(state: SyncState) -> Router {
     Router::new()
         .route("/sync/v1/hello", post(hello))
         .route("/sync/v1/push", post(push))
         .route("/sync/v1/pull", post(pull))
+        .route("/sync/v1/blobs/missing", post(missing_blobs))
+        .route("/sync/v1/blob/{sha256}", put(put_blob))
         .layer(DefaultBodyLimit::max(protocol::MAX_CHUNK_BYTES))
         .with_state(state)
 }

@@ -8,8 +8,9 @@
 
 pub mod partition;
 
-use crate::{App, AppError};
-use preau_core::{Conversation, Inbox};
+use crate::{App, AppError, Problem};
+use preau_core::{BlobId, Conversation, Inbox};
+use preau_store::blobs::{BlobError, BlobWriter};
 use preau_store::record::Record;
 use preau_store::sync::{
     apply_remote, cursor_in, cursor_of, keep_loser, outbox_append, outbox_feed_cursor, outbox_last,
@@ -350,6 +351,103 @@ impl App {
 
 /// The sync state name of the outbox position central acknowledged.
 pub const PUSHED: &str = "pushed";
+
+/// The sync state name of the outbox position up to which central holds the blobs of the
+/// records sent.
+pub const BLOBS_SENT: &str = "blobs_sent";
+
+/// Most blobs named in one question « which of these do you lack? ».
+pub const MAX_BLOBS_ASKED: usize = 256;
+
+/// A blob being received from another replica: kept only if its bytes have the announced
+/// SHA-256, and visible only once complete.
+#[derive(Debug)]
+pub struct BlobReceiver {
+    writer: BlobWriter,
+    expected: BlobId,
+}
+
+impl BlobReceiver {
+    /// Appends bytes; refuses going over the size limit.
+    pub fn write(&mut self, bytes: &[u8]) -> Result<(), AppError> {
+        self.writer.write(bytes).map_err(|e| match e {
+            BlobError::TooLarge { limit } => AppError::Invalid(Problem::FileTooLarge(limit)),
+            BlobError::Io(e) => AppError::Disk(e.to_string()),
+        })
+    }
+
+    /// Keeps the blob if its bytes match the announced digest; `false` (nothing kept)
+    /// otherwise.
+    pub fn finish(self) -> Result<bool, AppError> {
+        let kept = self
+            .writer
+            .finish_as(&self.expected)
+            .map_err(|e| AppError::Disk(e.to_string()))?;
+        Ok(kept.is_some())
+    }
+}
+
+impl App {
+    /// The blobs that the outbox's records after `after` (at most `max` of them) refer to
+    /// and that this replica holds, without repeats, and the last outbox position looked at.
+    pub fn sync_outgoing_blobs(
+        &self,
+        side: Side,
+        after: u64,
+        max: usize,
+    ) -> Result<(Vec<BlobId>, u64), AppError> {
+        let r = self.store.read()?;
+        let mut out = Vec::new();
+        let mut upto = after;
+        for (seq, kind, key) in outbox_since(&r, after, max)? {
+            upto = seq;
+            let Some(bytes) = raw_value(&r, &kind, key)? else {
+                continue;
+            };
+            if side == Side::Box && partition::scope_of(&r, &kind, &bytes)?.is_none() {
+                continue;
+            }
+            for blob in partition::blobs_of(&kind, &bytes)? {
+                if !out.contains(&blob) && self.blobs.contains(&blob) {
+                    out.push(blob);
+                }
+            }
+        }
+        Ok((out, upto))
+    }
+
+    /// Those of `blobs` this replica does not hold.
+    pub fn sync_missing_blobs(&self, blobs: &[BlobId]) -> Vec<BlobId> {
+        blobs
+            .iter()
+            .filter(|b| !self.blobs.contains(b))
+            .copied()
+            .collect()
+    }
+
+    /// Opens a blob to send it, with its size.
+    pub fn sync_open_blob(&self, blob: &BlobId) -> Result<(std::fs::File, u64), AppError> {
+        let file = self
+            .blobs
+            .open_blob(blob)
+            .map_err(|e| AppError::Disk(e.to_string()))?;
+        let size = file
+            .metadata()
+            .map_err(|e| AppError::Disk(e.to_string()))?
+            .len();
+        Ok((file, size))
+    }
+
+    /// Starts receiving the blob `expected` from another replica (at most the largest file
+    /// this replica accepts).
+    pub fn sync_receive_blob(&self, expected: BlobId) -> Result<BlobReceiver, AppError> {
+        let writer = self
+            .blobs
+            .writer(self.settings.max_file_bytes)
+            .map_err(|e| AppError::Disk(e.to_string()))?;
+        Ok(BlobReceiver { writer, expected })
+    }
+}
 
 /// Where sync stands, for the headteacher's dashboard.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

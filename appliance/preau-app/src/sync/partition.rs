@@ -4,8 +4,8 @@
 //! staff accounts) never leaves the box.
 
 use preau_core::{
-    Class, Conversation, FamilyAnswer, LiaisonAudience, LogbookEntry, Message, MessagingRules,
-    News, NewsAudience, ParentActivation, Role, School, User, UserId, Word,
+    BlobId, Class, Conversation, FamilyAnswer, LiaisonAudience, LogbookEntry, Message,
+    MessagingRules, News, NewsAudience, ParentActivation, Role, School, User, UserId, Word,
 };
 use preau_store::record::{Record, decode};
 use preau_store::{Reader, StoreError};
@@ -81,5 +81,34 @@ pub fn scope_of(r: &Reader, kind: &str, bytes: &[u8]) -> Result<Option<Scope>, S
         // hash): so that the school's letter also opens the parent's commune account.
         k if k == ParentActivation::KIND => Some(Scope::School),
         _ => None,
+    })
+}
+
+/// The file contents (blobs) the replicated record `kind` stored as `bytes` refers to: news
+/// files, carnet word and cahier de textes attachments, message attachments. They travel
+/// after the record (`docs/sync.md` §12).
+pub fn blobs_of(kind: &str, bytes: &[u8]) -> Result<Vec<BlobId>, StoreError> {
+    Ok(match kind {
+        k if k == News::KIND => decode::<News>(bytes)?
+            .files
+            .into_iter()
+            .map(|f| f.blob)
+            .collect(),
+        k if k == Word::KIND => decode::<Word>(bytes)?
+            .attachments
+            .into_iter()
+            .map(|a| a.blob)
+            .collect(),
+        k if k == LogbookEntry::KIND => decode::<LogbookEntry>(bytes)?
+            .attachments
+            .into_iter()
+            .map(|a| a.blob)
+            .collect(),
+        k if k == Message::KIND => decode::<Message>(bytes)?
+            .attachments
+            .into_iter()
+            .map(|a| a.revision.blob)
+            .collect(),
+        _ => Vec::new(),
     })
 }

@@ -2,7 +2,8 @@
 //! whole commune (opened with the code of a school's letter), read per school their
 //! children's homework, the news for families and the carnet de liaison words to sign —
 //! from central's replica, so it works while the school's box is off — sign them and answer
-//! consent forms there, and write with the school's teachers (without attachments); what
+//! consent forms there, open the files attached to what they read (once the box has sent
+//! them), and write with the school's teachers (without attachments); what
 //! they write reaches the box at its next sync. Town-hall agents see the schools attached
 //! and their boxes' sync, and unlock locked commune accounts. The box's security
 //! layers apply: request ids and French error pages ([`crate::edge`]), headers and CSRF
@@ -89,6 +90,9 @@ pub fn router(state: CentralWeb) -> Router {
         .route(p::CENTRAL_SIGN, post(pages::sign))
         .route(p::CENTRAL_CONSENT, post(pages::consent))
         .route(p::CENTRAL_REPLY, post(pages::reply))
+        .route(p::CENTRAL_WORD_FILE, get(pages::word_file))
+        .route(p::CENTRAL_ENTRY_FILE, get(pages::entry_file))
+        .route(p::CENTRAL_NEWS_FILE, get(pages::news_file))
         .route(
             p::CENTRAL_MESSAGES,
             get(pages::messages).post(pages::send_message),

@@ -1,23 +1,27 @@
 //! Central's pages: sign-in, activation with a school's code, the parents' portal (per
 //! school: children, homework, words to sign, news, freshness), signing a word, answering
-//! its consent form and replying, conversations with the school (text only), linking one
+//! its consent form and replying, the files attached to words, homework and news,
+//! conversations with the school (text only), linking one
 //! more school, and the town hall's page of the schools' sync and of locked accounts. Handlers are thin: extract,
 //! one call to [`preau_app::commune::Commune`], render.
 
 use super::{Account, CentralWeb, MaybeAccount, ago};
-use crate::error::WebError;
+use crate::download::{Download, respond};
+use crate::error::{ErrorPage, WebError};
 use crate::forms::{WebForm, WebPath};
 use crate::pages::{redirect, render, render_with};
 use crate::paths::{self as p, with, with2};
 use crate::session::{Csrf, SESSION_COOKIE, Visitor, clear_cookie, start_session};
 use askama::Template;
 use axum::extract::State;
-use axum::http::StatusCode;
-use axum::response::Response;
+use axum::http::{HeaderMap, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
 use preau_app::AppError;
 use preau_app::commune::{CommuneSignedIn, SchoolPortal, SchoolSync};
 use preau_app::messages::NewMessage;
-use preau_core::{CommuneAccount, CommuneRole, ConversationId, Role, UserId, WordId};
+use preau_core::{
+    BlobId, CommuneAccount, CommuneRole, ConversationId, EntryId, NewsId, Role, UserId, WordId,
+};
 use serde::Deserialize;
 
 /// What central's layout shows.
@@ -74,6 +78,8 @@ struct ActivateView {
 struct HomeworkItem {
     title: String,
     html: String,
+    /// The attached files: name and address.
+    files: Vec<(String, String)>,
 }
 
 struct HomeworkDay {
@@ -105,9 +111,18 @@ struct WordToSign {
     author: String,
     audience: String,
     html: String,
+    /// The attached files: name and address.
+    files: Vec<(String, String)>,
     /// The consent form's question and its deadline, if it has one.
     question: Option<(String, Option<String>)>,
     children: Vec<ChildToSign>,
+}
+
+struct NewsItem {
+    title: String,
+    html: String,
+    /// The attached files: name and address.
+    files: Vec<(String, String)>,
 }
 
 struct SchoolView {
@@ -117,7 +132,7 @@ struct SchoolView {
     children: Vec<String>,
     homework: Vec<ChildHomework>,
     words: Vec<WordToSign>,
-    news: Vec<(String, String)>,
+    news: Vec<NewsItem>,
     messages_url: String,
     unread: usize,
 }
@@ -268,6 +283,20 @@ fn school_view(now: i64, school: SchoolPortal) -> SchoolView {
                         .due
                         .iter()
                         .map(|e| HomeworkItem {
+                            files: e
+                                .entry
+                                .attachments
+                                .iter()
+                                .enumerate()
+                                .map(|(n, a)| {
+                                    let url = with2(
+                                        &with(p::CENTRAL_ENTRY_FILE, &school.uai),
+                                        e.entry.id.0,
+                                        n,
+                                    );
+                                    (a.name.clone(), url)
+                                })
+                                .collect(),
                             title: e.entry.title.clone(),
                             html: e
                                 .entry
@@ -285,6 +314,16 @@ fn school_view(now: i64, school: SchoolPortal) -> SchoolView {
         .liaison
         .iter()
         .map(|view| WordToSign {
+            files: view
+                .word
+                .attachments
+                .iter()
+                .enumerate()
+                .map(|(n, a)| {
+                    let url = with2(&with(p::CENTRAL_WORD_FILE, &school.uai), view.word.id.0, n);
+                    (a.name.clone(), url)
+                })
+                .collect(),
             title: view.word.title.clone(),
             author: view.author.clone(),
             audience: view.audience.clone(),
@@ -333,7 +372,22 @@ fn school_view(now: i64, school: SchoolPortal) -> SchoolView {
         news: school
             .news
             .iter()
-            .map(|n| (n.title.clone(), n.body.clone()))
+            .map(|n| NewsItem {
+                title: n.title.clone(),
+                html: n.body.clone(),
+                files: n
+                    .files
+                    .iter()
+                    .map(|f| {
+                        let url = with2(
+                            &with(p::CENTRAL_NEWS_FILE, &school.uai),
+                            n.id.0,
+                            f.blob.hex(),
+                        );
+                        (f.name.clone(), url)
+                    })
+                    .collect(),
+            })
             .collect(),
         messages_url: with(p::CENTRAL_MESSAGES, &school.uai),
         unread: school.unread,
@@ -536,6 +590,100 @@ pub async fn sign(
         .commune
         .sign(&me.account, &uai, WordId(word), UserId(pupil))?;
     Ok(redirect(p::HOME))
+}
+
+/// What a parent reads when a file's content has not reached central yet.
+const NOT_ARRIVED: &str =
+    "Ce document n'est pas encore arrivé de l'école. Réessayez un peu plus tard.";
+
+/// The download of an attached file opened at central, or the French 404 page when its
+/// content has not come from the box yet (the record is there, its blob not yet: opening
+/// it is the only disk failure once access was granted).
+async fn attached(
+    opened: Result<Download, AppError>,
+    method: &Method,
+    headers: &HeaderMap,
+) -> Result<Response, WebError> {
+    match opened {
+        Ok(download) => Ok(respond(method, headers, download).await),
+        Err(AppError::Disk(detail)) => {
+            let mut response = StatusCode::NOT_FOUND.into_response();
+            response.extensions_mut().insert(ErrorPage {
+                message: NOT_ARRIVED.to_string(),
+                log: Some(format!("attachment not at central yet: {detail}")),
+            });
+            Ok(response)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `GET /ecoles/{uai}/carnet/{word}/fichiers/{n}`: a file attached to a carnet word, for
+/// the parents it concerns (the school's own use case, with the parent's `Subject`).
+pub async fn word_file(
+    State(state): State<CentralWeb>,
+    me: Account,
+    WebPath((uai, word, n)): WebPath<(String, u64, usize)>,
+    method: Method,
+    headers: HeaderMap,
+) -> Result<Response, WebError> {
+    let (school, subject) = state.commune.as_parent(&me.account, &uai)?;
+    let opened = school
+        .app
+        .open_liaison_attachment(&subject, WordId(word), n)
+        .map(|(file, content)| {
+            Download::attachment(
+                content, file.name, &file.blob, file.size, file.mime, file.at,
+            )
+        });
+    attached(opened, &method, &headers).await
+}
+
+/// `GET /ecoles/{uai}/cahier-de-textes/{entry}/fichiers/{n}`: a file attached to a cahier
+/// de textes entry, for those who may read the entry.
+pub async fn entry_file(
+    State(state): State<CentralWeb>,
+    me: Account,
+    WebPath((uai, entry, n)): WebPath<(String, u64, usize)>,
+    method: Method,
+    headers: HeaderMap,
+) -> Result<Response, WebError> {
+    let (school, subject) = state.commune.as_parent(&me.account, &uai)?;
+    let opened = school
+        .app
+        .open_logbook_attachment(&subject, EntryId(entry), n)
+        .map(|(file, content)| {
+            Download::attachment(
+                content, file.name, &file.blob, file.size, file.mime, file.at,
+            )
+        });
+    attached(opened, &method, &headers).await
+}
+
+/// `GET /ecoles/{uai}/actualites/{news}/fichiers/{blob}`: a file of a news item the parent
+/// may read, always as an attachment.
+pub async fn news_file(
+    State(state): State<CentralWeb>,
+    me: Account,
+    WebPath((uai, news, blob)): WebPath<(String, u64, String)>,
+    method: Method,
+    headers: HeaderMap,
+) -> Result<Response, WebError> {
+    let blob = BlobId::from_hex(&blob).ok_or(WebError::NotFound)?;
+    let (school, subject) = state.commune.as_parent(&me.account, &uai)?;
+    let opened = school
+        .app
+        .news_file(&subject, NewsId(news), blob)
+        .map(|(news, f, content)| Download {
+            file: content,
+            size: f.size,
+            etag: f.blob.hex(),
+            name: f.name,
+            mime: f.mime,
+            inline: false,
+            modified: news.updated_at,
+        });
+    attached(opened, &method, &headers).await
 }
 
 fn sync_row(now: i64, school: SchoolSync) -> SyncRow {
