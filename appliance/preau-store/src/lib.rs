@@ -30,8 +30,8 @@ pub mod provisioning;
 pub mod record;
 pub mod schema;
 pub mod security;
-pub mod sync;
 mod store;
+pub mod sync;
 
 pub use error::StoreError;
 pub use feed::FeedEntry;
