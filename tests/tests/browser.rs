@@ -170,14 +170,14 @@ async fn pupil_journey<'a>(client: &Client, app: &'a TestApp) -> &'a DemoAccount
             &format!("the picture page at step {step}"),
         )
         .await;
-        let button = client
-            .wait()
-            .at_most(WAIT)
-            .for_element(Locator::Css(&format!(
-                "form.pictures button[name=image][value=\"{picture}\"]"
-            )))
-            .await
-            .unwrap_or_else(|e| panic!("picture button {picture} at step {step}: {e}"));
+        let button = wait_for(
+            client,
+            &format!(
+                "//form[contains(concat(' ', normalize-space(@class), ' '), ' pictures ')]//button[@name='image'][@value='{picture}']"
+            ),
+            &format!("picture button {picture} at step {step}"),
+        )
+        .await;
         button
             .click()
             .await
@@ -590,18 +590,27 @@ async fn goto(client: &Client, url: &str) {
 }
 
 /// Waits (bounded) for an element; on timeout, fails with the current page's URL and text.
+/// A lookup that fails while the page is changing (a form's navigation aborting it) is
+/// tried again.
 async fn wait_for(client: &Client, xpath: &str, what: &str) -> Element {
-    match client
-        .wait()
-        .at_most(WAIT)
-        .for_element(Locator::XPath(xpath))
-        .await
-    {
-        Ok(element) => element,
-        Err(e) => panic!(
-            "{what} not found ({e}); XPath {xpath}\n{}",
-            page_summary(client).await
-        ),
+    wait_within(client, xpath, what, WAIT).await
+}
+
+/// [`wait_for`] with another bound.
+async fn wait_within(client: &Client, xpath: &str, what: &str, limit: Duration) -> Element {
+    let deadline = Instant::now() + limit;
+    loop {
+        let error = match client.find(Locator::XPath(xpath)).await {
+            Ok(element) => return element,
+            Err(e) => e,
+        };
+        if Instant::now() > deadline {
+            panic!(
+                "{what} not found ({error}); XPath {xpath}\n{}",
+                page_summary(client).await
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
 
@@ -992,17 +1001,13 @@ async fn a_new_box_shows_its_setup_page_then_a_stick_sets_it_up_and_the_headteac
     // The technician plugs the stick in; the page refreshes itself and says the box is set up.
     let bundle = commune.bundle(&description("jules-ferry", UAI, ""), &[]);
     write_bundle(&bundle, &boxed.usb.join("CLE"));
-    let set_up = client
-        .wait()
-        .at_most(Duration::from_secs(30))
-        .for_element(Locator::XPath("//*[@id='set-up']"))
-        .await;
-    if let Err(e) = set_up {
-        panic!(
-            "the page did not show the box set up ({e})\n{}",
-            page_summary(&client).await
-        );
-    }
+    wait_within(
+        &client,
+        "//*[@id='set-up']",
+        "the box shown set up",
+        Duration::from_secs(30),
+    )
+    .await;
     screenshot(&client, "browser-setup-done.png").await;
 
     // The headteacher activates her account with the code from the stick's report.
