@@ -105,13 +105,7 @@ async fn teacher_journey(client: &Client, app: &TestApp) {
     screenshot(client, "browser-teacher-class.png").await;
 
     // Sign out.
-    click(
-        client,
-        "//form[@action='/deconnexion']//button[@type='submit']",
-        "the sign-out button",
-    )
-    .await;
-    wait_for_path(client, "/connexion").await;
+    sign_out(client).await;
     wait_for(
         client,
         "//input[@id='login']",
@@ -337,12 +331,7 @@ async fn hand_in_journey(client: &Client, app: &TestApp, pupil: &DemoAccount) {
     )
     .await;
     screenshot(client, "browser-pupil-handed-in.png").await;
-    click(
-        client,
-        "//form[@action='/deconnexion']//button[@type='submit']",
-        "the sign-out button",
-    )
-    .await;
+    sign_out(client).await;
 
     // The teacher sees it in the assignment.
     goto(client, &app.url("/connexion")).await;
@@ -488,13 +477,7 @@ async fn a_teacher_books_the_video_projector_and_another_is_refused() {
         .await
         .expect("scroll to the grid");
     screenshot(&client, "browser-booking-week.png").await;
-    click(
-        &client,
-        "//form[@action='/deconnexion']//button[@type='submit']",
-        "the sign-out button",
-    )
-    .await;
-    wait_for_path(&client, "/connexion").await;
+    sign_out(&client).await;
     client.delete_all_cookies().await.expect("clear cookies");
 
     // The second teacher tries the same slot and is told who holds it.
@@ -531,6 +514,18 @@ async fn a_teacher_books_the_video_projector_and_another_is_refused() {
 }
 
 /// Signs an adult in with their password and waits for the portal.
+/// Signs out and waits until the sign-in page is back (so that the next step does not race
+/// the sign-out's navigation).
+async fn sign_out(client: &Client) {
+    click(
+        client,
+        "//form[@action='/deconnexion']//button[@type='submit']",
+        "the sign-out button",
+    )
+    .await;
+    wait_for_path(client, "/connexion").await;
+}
+
 async fn sign_in(client: &Client, app: &TestApp, who: &DemoAccount) {
     goto(client, &app.url("/connexion")).await;
     let login = wait_for(client, "//input[@id='login']", "the login field").await;
@@ -882,13 +877,7 @@ async fn a_teacher_posts_a_carnet_word_a_parent_signs_it_the_teacher_sees_who_ha
         "every family still to sign",
     )
     .await;
-    click(
-        &client,
-        "//form[@action='/deconnexion']//button[@type='submit']",
-        "the sign-out button",
-    )
-    .await;
-    wait_for_path(&client, "/connexion").await;
+    sign_out(&client).await;
     client.delete_all_cookies().await.expect("clear cookies");
 
     // The parent finds it on the portal and signs it for their child.
@@ -922,13 +911,7 @@ async fn a_teacher_posts_a_carnet_word_a_parent_signs_it_the_teacher_sees_who_ha
         "the child's signature on the word",
     )
     .await;
-    click(
-        &client,
-        "//form[@action='/deconnexion']//button[@type='submit']",
-        "the sign-out button",
-    )
-    .await;
-    wait_for_path(&client, "/connexion").await;
+    sign_out(&client).await;
     client.delete_all_cookies().await.expect("clear cookies");
 
     // The teacher sees who signed and when, and the families still to sign.
