@@ -1,12 +1,12 @@
-//! Text analysis: the French analyzer used for titles, bodies and queries, and the
-//! folding analyzer used for suggestions.
+//! Text analysis: the French analyzer used for titles, bodies and queries, the folding
+//! analyzer used for suggestions, and the French analysis of bodies for highlighting.
 
-use std::sync::Arc;
+use std::ops::{ControlFlow, Range};
+use std::sync::OnceLock;
 
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer,
-    Stemmer, StopWordFilter, TextAnalyzer, Token, TokenFilter, TokenStream, Tokenizer,
-    TokenizerManager,
+    Stemmer, StopWordFilter, TextAnalyzer, TokenStream, TokenizerManager,
 };
 
 /// Name of the French analyzer (titles, bodies, queries).
@@ -55,97 +55,338 @@ fn stem_key(text: &str) -> &str {
     &text[..end]
 }
 
-/// [`french`] for highlighting a query whose terms (stems) are `terms`: the same tokens
-/// where they can match, but the stemmer (most of the cost of analysing a text) only runs
-/// on words whose first two letters start one of the terms. Other words keep their
-/// unstemmed form, which cannot equal a term.
-pub(crate) fn french_for_terms<'a>(terms: impl IntoIterator<Item = &'a str>) -> TextAnalyzer {
-    let mut keys: Vec<String> = terms.into_iter().map(|t| stem_key(t).to_owned()).collect();
-    keys.sort();
-    keys.dedup();
-    TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(LONGEST_TOKEN))
-        .filter(LowerCaser)
-        .filter(stop_words())
-        .filter(AsciiFoldingFilter)
-        .filter(StemIfKey {
-            keys: Arc::new(keys),
+/// The highlighting analysis as a tantivy analyzer: slower, the reference of
+/// [`Highlighting`] in tests.
+#[cfg(test)]
+pub(crate) mod reference {
+    use std::sync::Arc;
+
+    use tantivy::tokenizer::{
+        AsciiFoldingFilter, Language, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer,
+        Stemmer, TextAnalyzer, Token, TokenFilter, TokenStream, Tokenizer,
+    };
+
+    use super::{LONGEST_TOKEN, stem_key, stop_words};
+
+    /// [`super::french`] for highlighting a query whose terms (stems) are `terms`: the same tokens
+    /// where they can match, but the stemmer (most of the cost of analysing a text) only runs
+    /// on words whose first two letters start one of the terms. Other words keep their
+    /// unstemmed form, which cannot equal a term. The reference of [`super::Highlighting`].
+    pub(crate) fn french_for_terms<'a>(terms: impl IntoIterator<Item = &'a str>) -> TextAnalyzer {
+        let mut keys: Vec<String> = terms.into_iter().map(|t| stem_key(t).to_owned()).collect();
+        keys.sort();
+        keys.dedup();
+        TextAnalyzer::builder(SimpleTokenizer::default())
+            .filter(RemoveLongFilter::limit(LONGEST_TOKEN))
+            .filter(LowerCaser)
+            .filter(stop_words())
+            .filter(AsciiFoldingFilter)
+            .filter(StemIfKey {
+                keys: Arc::new(keys),
+                stemmer: TextAnalyzer::builder(RawTokenizer::default())
+                    .filter(Stemmer::new(Language::French))
+                    .build(),
+            })
+            .build()
+    }
+
+    /// Stems the tokens whose [`stem_key`] is in `keys`.
+    #[derive(Clone)]
+    struct StemIfKey {
+        keys: Arc<Vec<String>>,
+        stemmer: TextAnalyzer,
+    }
+
+    impl TokenFilter for StemIfKey {
+        type Tokenizer<T: Tokenizer> = StemIfKeyTokenizer<T>;
+
+        fn transform<T: Tokenizer>(self, inner: T) -> StemIfKeyTokenizer<T> {
+            StemIfKeyTokenizer {
+                inner,
+                keys: self.keys,
+                stemmer: self.stemmer,
+            }
+        }
+    }
+
+    #[derive(Clone)]
+    struct StemIfKeyTokenizer<T> {
+        inner: T,
+        keys: Arc<Vec<String>>,
+        stemmer: TextAnalyzer,
+    }
+
+    impl<T: Tokenizer> Tokenizer for StemIfKeyTokenizer<T> {
+        type TokenStream<'a> = StemIfKeyStream<'a, T::TokenStream<'a>>;
+
+        fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+            StemIfKeyStream {
+                tail: self.inner.token_stream(text),
+                keys: &self.keys,
+                stemmer: &mut self.stemmer,
+            }
+        }
+    }
+
+    struct StemIfKeyStream<'a, S> {
+        tail: S,
+        keys: &'a [String],
+        stemmer: &'a mut TextAnalyzer,
+    }
+
+    impl<S: TokenStream> TokenStream for StemIfKeyStream<'_, S> {
+        fn advance(&mut self) -> bool {
+            if !self.tail.advance() {
+                return false;
+            }
+            let token = self.tail.token_mut();
+            let key = stem_key(&token.text);
+            if self.keys.binary_search_by(|k| k.as_str().cmp(key)).is_ok() {
+                let mut stream = self.stemmer.token_stream(&token.text);
+                if let Some(stemmed) = stream.next() {
+                    let stemmed = stemmed.text.clone();
+                    drop(stream);
+                    token.text = stemmed;
+                }
+            }
+            true
+        }
+
+        fn token(&self) -> &Token {
+            self.tail.token()
+        }
+
+        fn token_mut(&mut self) -> &mut Token {
+            self.tail.token_mut()
+        }
+    }
+}
+
+/// tantivy's French stop words (`StopWordFilter::new(Language::French)`), for
+/// [`Highlighting`] (tantivy does not expose its list; a test checks each word).
+const STOP_WORDS: [&str; 154] = [
+    "ai", "aie", "aient", "aies", "ait", "au", "aurai", "auraient", "aurais", "aurait", "aurez",
+    "auriez", "aurions", "aurons", "auront", "aux", "avaient", "avais", "avait", "avec", "avez",
+    "aviez", "avons", "ayant", "ayez", "ayons", "c", "ce", "ceci", "cela", "celà", "ces", "cet",
+    "cette", "d", "dans", "de", "des", "du", "elle", "en", "es", "et", "eu", "eue", "eues",
+    "eurent", "eus", "eusse", "eussent", "eusses", "eussiez", "eussions", "eut", "eux", "eûmes",
+    "eût", "eûtes", "furent", "fus", "fusse", "fussent", "fusses", "fussiez", "fussions", "fut",
+    "fûmes", "fûtes", "ici", "il", "ils", "j", "je", "l", "la", "le", "les", "leur", "leurs",
+    "lui", "m", "ma", "mais", "me", "mes", "moi", "mon", "même", "n", "ne", "nos", "notre", "nous",
+    "on", "ont", "ou", "par", "pas", "pour", "qu", "que", "quel", "quelle", "quelles", "quels",
+    "qui", "s", "sa", "sans", "se", "sera", "serai", "seraient", "serais", "serait", "seras",
+    "serez", "seriez", "serions", "serons", "seront", "ses", "soi", "soient", "sois", "soit",
+    "sont", "soyez", "soyons", "suis", "sur", "t", "ta", "te", "tes", "toi", "ton", "tu", "un",
+    "une", "vos", "votre", "vous", "y", "à", "étaient", "étais", "était", "étant", "étiez",
+    "étions", "étée", "étées", "êtes",
+];
+
+/// A word of at most 8 bytes as a number (its bytes, little-endian): words compare as
+/// numbers (words hold no NUL byte). `None` for longer words.
+fn packed(word: &str) -> Option<u64> {
+    let bytes = word.as_bytes();
+    if bytes.len() > 8 {
+        return None;
+    }
+    let mut out = [0u8; 8];
+    out.get_mut(..bytes.len())?.copy_from_slice(bytes);
+    Some(u64::from_le_bytes(out))
+}
+
+/// Slots of the [`is_stop_word`] table (a power of two, about three times the words).
+const STOP_SLOTS: usize = 512;
+
+/// [`STOP_WORDS`], [`packed`], in an open-addressing hash table (0: empty slot).
+fn stop_word_table() -> &'static [u64; STOP_SLOTS] {
+    static TABLE: OnceLock<[u64; STOP_SLOTS]> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut table = [0; STOP_SLOTS];
+        for word in STOP_WORDS.iter().filter_map(|word| packed(word)) {
+            let mut slot = stop_slot(word);
+            while table[slot] != 0 && table[slot] != word {
+                slot = (slot + 1) % STOP_SLOTS;
+            }
+            table[slot] = word;
+        }
+        table
+    })
+}
+
+/// The first slot of a [`packed`] word in the stop word table (Fibonacci hashing).
+fn stop_slot(word: u64) -> usize {
+    (word.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - STOP_SLOTS.trailing_zeros())) as usize
+}
+
+/// Whether the lower-case `word` is one of tantivy's French stop words.
+fn is_stop_word(word: &str) -> bool {
+    let Some(word) = packed(word).filter(|&word| word != 0) else {
+        return false;
+    };
+    let table = stop_word_table();
+    let mut slot = stop_slot(word);
+    loop {
+        match table.get(slot) {
+            Some(&found) if found == word => return true,
+            Some(&0) | None => return false,
+            Some(_) => slot = (slot + 1) % STOP_SLOTS,
+        }
+    }
+}
+
+/// The tokens of texts as `reference::french_for_terms` gives them, read faster for
+/// highlighting: one pass over the text that lower-cases a token and looks it up in the
+/// stop words, and folds and stems only the tokens that may match (folding only those that
+/// are not ASCII). A test checks that it finds the same tokens, and the same matches, on
+/// the corpus.
+pub(crate) struct Highlighting {
+    /// The [`stem_key`]s of the terms, [`packed`].
+    keys: Vec<u64>,
+    /// `RawTokenizer → AsciiFoldingFilter`.
+    folder: TextAnalyzer,
+    /// `RawTokenizer → Stemmer(French)`.
+    stemmer: TextAnalyzer,
+    lower: String,
+    folded: String,
+}
+
+impl Highlighting {
+    /// For a query whose terms (stems) are `terms`.
+    pub(crate) fn new<'a>(terms: impl IntoIterator<Item = &'a str>) -> Highlighting {
+        let mut keys: Vec<u64> = terms
+            .into_iter()
+            .filter_map(|t| packed(stem_key(t)))
+            .collect();
+        keys.sort_unstable();
+        keys.dedup();
+        Highlighting {
+            keys,
+            folder: TextAnalyzer::builder(RawTokenizer::default())
+                .filter(AsciiFoldingFilter)
+                .build(),
             stemmer: TextAnalyzer::builder(RawTokenizer::default())
                 .filter(Stemmer::new(Language::French))
                 .build(),
-        })
-        .build()
-}
-
-/// Stems the tokens whose [`stem_key`] is in `keys`.
-#[derive(Clone)]
-struct StemIfKey {
-    keys: Arc<Vec<String>>,
-    stemmer: TextAnalyzer,
-}
-
-impl TokenFilter for StemIfKey {
-    type Tokenizer<T: Tokenizer> = StemIfKeyTokenizer<T>;
-
-    fn transform<T: Tokenizer>(self, inner: T) -> StemIfKeyTokenizer<T> {
-        StemIfKeyTokenizer {
-            inner,
-            keys: self.keys,
-            stemmer: self.stemmer,
+            lower: String::new(),
+            folded: String::new(),
         }
     }
-}
 
-#[derive(Clone)]
-struct StemIfKeyTokenizer<T> {
-    inner: T,
-    keys: Arc<Vec<String>>,
-    stemmer: TextAnalyzer,
-}
-
-impl<T: Tokenizer> Tokenizer for StemIfKeyTokenizer<T> {
-    type TokenStream<'a> = StemIfKeyStream<'a, T::TokenStream<'a>>;
-
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
-        StemIfKeyStream {
-            tail: self.inner.token_stream(text),
-            keys: &self.keys,
-            stemmer: &mut self.stemmer,
-        }
-    }
-}
-
-struct StemIfKeyStream<'a, S> {
-    tail: S,
-    keys: &'a [String],
-    stemmer: &'a mut TextAnalyzer,
-}
-
-impl<S: TokenStream> TokenStream for StemIfKeyStream<'_, S> {
-    fn advance(&mut self) -> bool {
-        if !self.tail.advance() {
-            return false;
-        }
-        let token = self.tail.token_mut();
-        let key = stem_key(&token.text);
-        if self.keys.binary_search_by(|k| k.as_str().cmp(key)).is_ok() {
-            let mut stream = self.stemmer.token_stream(&token.text);
-            if let Some(stemmed) = stream.next() {
-                let stemmed = stemmed.text.clone();
-                drop(stream);
-                token.text = stemmed;
+    /// Calls `each(offsets, token)` for the tokens of `text` in order (the words that
+    /// `reference::french_for_terms` keeps), until it breaks: `token` is the analysed
+    /// word when it may be one of the terms, `None` when it cannot be (its first two
+    /// letters start none of them).
+    pub(crate) fn for_each(
+        &mut self,
+        text: &str,
+        mut each: impl FnMut(Range<usize>, Option<&str>) -> ControlFlow<()>,
+    ) {
+        let bytes = text.as_bytes();
+        let mut at = 0;
+        while at < bytes.len() {
+            // `SimpleTokenizer`: runs of alphanumeric characters.
+            let Some(from) = next_boundary(text, at, true) else {
+                break;
+            };
+            let to = next_boundary(text, from, false).unwrap_or(bytes.len());
+            at = to;
+            let word = &text[from..to];
+            if word.len() >= LONGEST_TOKEN {
+                continue;
+            }
+            self.lower.clear();
+            if word.is_ascii() {
+                self.lower.push_str(word);
+                self.lower.make_ascii_lowercase();
+            } else {
+                for c in word.chars() {
+                    self.lower.extend(c.to_lowercase());
+                }
+            }
+            if is_stop_word(&self.lower) {
+                continue;
+            }
+            let folded = if self.lower.is_ascii() {
+                &self.lower
+            } else {
+                self.folded.clear();
+                if !fold_latin(&self.lower, &mut self.folded) {
+                    self.folded.clear();
+                    let mut stream = self.folder.token_stream(&self.lower);
+                    if let Some(token) = stream.next() {
+                        self.folded.push_str(&token.text);
+                    }
+                }
+                &self.folded
+            };
+            let key = packed(stem_key(folded));
+            let flow = if key.is_some_and(|key| self.keys.contains(&key)) {
+                let mut stream = self.stemmer.token_stream(folded);
+                match stream.next() {
+                    Some(stemmed) => each(from..to, Some(&stemmed.text)),
+                    None => each(from..to, Some(folded)),
+                }
+            } else {
+                each(from..to, None)
+            };
+            if flow.is_break() {
+                return;
             }
         }
-        true
     }
+}
 
-    fn token(&self) -> &Token {
-        self.tail.token()
+/// `AsciiFoldingFilter` for lower-case words of ASCII and French (Latin-1) letters, into
+/// `out`: without building a token stream per word. `false` (with `out` unfinished) when
+/// `word` has another letter: fold it with the filter then.
+fn fold_latin(word: &str, out: &mut String) -> bool {
+    for c in word.chars() {
+        let folded = match c {
+            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' => "a",
+            'æ' => "ae",
+            'ç' => "c",
+            'è' | 'é' | 'ê' | 'ë' => "e",
+            'ì' | 'í' | 'î' | 'ï' => "i",
+            'ð' => "d",
+            'ñ' => "n",
+            'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' => "o",
+            'œ' => "oe",
+            'ß' => "ss",
+            'þ' => "th",
+            'ù' | 'ú' | 'û' | 'ü' => "u",
+            'ý' | 'ÿ' => "y",
+            c if c.is_ascii() => {
+                out.push(c);
+                continue;
+            }
+            _ => return false,
+        };
+        out.push_str(folded);
     }
+    true
+}
 
-    fn token_mut(&mut self) -> &mut Token {
-        self.tail.token_mut()
+/// The byte offset of the first character from `at` that is alphanumeric (`alphanumeric`)
+/// or not.
+fn next_boundary(text: &str, at: usize, alphanumeric: bool) -> Option<usize> {
+    let rest = text.get(at..)?;
+    let bytes = rest.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b.is_ascii() {
+            if b.is_ascii_alphanumeric() == alphanumeric {
+                return Some(at + i);
+            }
+            i += 1;
+        } else {
+            let c = rest[i..].chars().next()?;
+            if c.is_alphanumeric() == alphanumeric {
+                return Some(at + i);
+            }
+            i += c.len_utf8();
+        }
     }
+    None
 }
 
 /// `SimpleTokenizer → RemoveLongFilter(40) → LowerCaser → AsciiFoldingFilter`.
@@ -176,6 +417,7 @@ pub(crate) fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
+    use super::reference::french_for_terms;
     use super::*;
 
     fn fr(text: &str) -> Vec<String> {
@@ -237,6 +479,95 @@ mod tests {
             }
         }
         assert!(words > 1000, "{words} words checked");
+    }
+
+    #[test]
+    fn highlighting_stop_words_are_tantivys() {
+        assert!(STOP_WORDS.is_sorted());
+        let mut filter = TextAnalyzer::builder(RawTokenizer::default())
+            .filter(stop_words())
+            .build();
+        for word in STOP_WORDS {
+            assert!(tokens(&mut filter, word).is_empty(), "{word}");
+        }
+        let table = stop_word_table();
+        assert_eq!(
+            table.iter().filter(|&&word| word != 0).count(),
+            STOP_WORDS.len(),
+            "all of 8 bytes or less"
+        );
+        for word in STOP_WORDS {
+            assert!(is_stop_word(word), "{word}");
+        }
+        for word in ["", "volcan", "eleve", "étés", "étaient!", "auraientx"] {
+            assert!(!is_stop_word(word), "{word}");
+        }
+        assert_eq!(tokens(&mut filter, "volcan"), vec!["volcan"]);
+    }
+
+    #[test]
+    fn latin_letters_fold_as_tantivy_folds_them() {
+        let mut filter = TextAnalyzer::builder(RawTokenizer::default())
+            .filter(AsciiFoldingFilter)
+            .build();
+        let mut folded = 0;
+        for c in ('\u{a0}'..='\u{24f}').chain(['œ', 'Œ']) {
+            let word: String = c.to_lowercase().collect();
+            let mut ours = String::new();
+            if fold_latin(&word, &mut ours) {
+                assert_eq!(vec![ours], tokens(&mut filter, &word), "{c}");
+                folded += 1;
+            }
+        }
+        assert!(folded > 50, "{folded}");
+    }
+
+    #[test]
+    fn highlighting_reads_the_tokens_of_french_for_terms() {
+        let corpus = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../tests/fixtures/library/corpus.tsv"
+        ))
+        .unwrap_or_default();
+        let odd = "L'ÉLÈVE ÉTAIT LÀ. İstanbul ǅemal ΣΊΣΥΦΟΣ Straße ﬁn œuvre Œuvres \
+                   42ème \
+                   2024 x² ① ÇA Ça ça-va aujourd’hui MÊME même Été étÉ l’été";
+        let long = format!("{} volcan {}", "a".repeat(39), "é".repeat(20));
+        let queries: [&[&str]; 6] = [
+            &["vach", "poul", "lait"],
+            &["eau", "plant", "enfant", "mer"],
+            &["anim", "ferm", "eleve"],
+            &["istanbul", "strass", "fin", "oeuvr", "ca"],
+            &["volcan", "aaaa", "ee"],
+            &["42em", "2024", "sisyphe", "dzemal"],
+        ];
+        let mut matched = 0;
+        for terms in queries {
+            let mut highlighting = Highlighting::new(terms.iter().copied());
+            let mut analyzer = french_for_terms(terms.iter().copied());
+            for text in [corpus.as_str(), odd, long.as_str()] {
+                let mut theirs = Vec::new();
+                let mut stream = analyzer.token_stream(text);
+                while let Some(token) = stream.next() {
+                    let term = terms
+                        .contains(&token.text.as_str())
+                        .then(|| token.text.clone());
+                    theirs.push((token.offset_from..token.offset_to, term));
+                }
+                let mut ours = Vec::new();
+                highlighting.for_each(text, |offsets, token| {
+                    let term = token.filter(|token| terms.contains(token));
+                    ours.push((offsets, term.map(str::to_owned)));
+                    ControlFlow::Continue(())
+                });
+                assert_eq!(ours.len(), theirs.len(), "{terms:?}");
+                for (ours, theirs) in ours.iter().zip(&theirs) {
+                    assert_eq!(ours, theirs, "{:?}", &text[theirs.0.clone()]);
+                }
+                matched += ours.iter().filter(|(_, term)| term.is_some()).count();
+            }
+        }
+        assert!(matched > 50, "{matched} matches");
     }
 
     #[test]

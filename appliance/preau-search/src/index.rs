@@ -24,7 +24,7 @@ use tantivy::{
 };
 
 use crate::analysis;
-use crate::facets::{self, Faceted};
+use crate::facets::{self, Faceted, SegmentCache};
 use crate::merge::BoundedMergePolicy;
 use crate::query::to_parser_syntax;
 use crate::schema::{self, DATE, Fields};
@@ -53,6 +53,8 @@ pub struct SearchIndex {
     parser: QueryParser,
     folded: TextAnalyzer,
     watermark: AtomicU64,
+    /// What searches keep of the reader's segments.
+    segments: SegmentCache,
 }
 
 impl std::fmt::Debug for SearchIndex {
@@ -222,6 +224,8 @@ impl SearchIndex {
         writer.set_merge_policy(Box::new(BoundedMergePolicy {
             dir: dir.to_owned(),
         }));
+        let segments = SegmentCache::default();
+        segments.warm(&reader.searcher()).map_err(wipe)?;
         let mut parser = QueryParser::for_index(&index, vec![fields.title, fields.body]);
         parser.set_field_boost(fields.title, TITLE_BOOST);
         parser.set_conjunction_by_default();
@@ -233,6 +237,7 @@ impl SearchIndex {
             parser,
             folded: analysis::folded(),
             watermark: AtomicU64::new(watermark),
+            segments,
         })
     }
 
@@ -295,6 +300,11 @@ impl SearchIndex {
         prepared.commit()?;
         self.reader.reload()?;
         self.watermark.store(watermark, Ordering::Release);
+        // The new segments' facet tables, built here rather than by the next search (which
+        // builds a missing one itself).
+        if let Err(error) = self.segments.warm(&self.reader.searcher()) {
+            tracing::warn!(%error, "search index: facet tables not built");
+        }
         Ok(())
     }
 
@@ -378,6 +388,7 @@ impl SearchIndex {
                     inner: top.order_by_score(),
                     access,
                     filters,
+                    cache: &self.segments,
                 },
             )?,
             Sort::Date => {
@@ -387,6 +398,7 @@ impl SearchIndex {
                         inner: top.order_by_fast_field::<i64>(DATE, Order::Desc),
                         access,
                         filters,
+                        cache: &self.segments,
                     },
                 )?;
                 let ranked = by_date
@@ -403,10 +415,10 @@ impl SearchIndex {
             total,
             hits,
             facets: Facets {
-                levels: facets::sorted(levels),
-                subjects: facets::sorted(subjects),
-                doc_types: facets::sorted(doc_types),
-                spaces: facets::sorted(spaces),
+                levels,
+                subjects,
+                doc_types,
+                spaces,
             },
         })
     }
@@ -421,8 +433,9 @@ impl SearchIndex {
             return Ok(Vec::new());
         }
         let f = &self.fields;
-        let on_body = snippet::generator(searcher, text, f.body)?;
-        let on_title = snippet::generator(searcher, text, f.title)?;
+        let mut on_body = snippet::highlighter(searcher, text, f.body)?;
+        // Only needed for hits without a body, which are rare.
+        let mut on_title = None;
         let mut hits = Vec::with_capacity(ranked.len());
         for (score, address) in ranked {
             let doc: TantivyDocument = searcher.doc(address)?;
@@ -433,10 +446,16 @@ impl SearchIndex {
             };
             let title = text_of(f.title);
             let body = text_of(f.body);
-            let snippet_html = match snippet::best(&on_body, body) {
+            let snippet_html = match on_body.best(body) {
                 Some(html) => html,
                 None if !body.trim().is_empty() => snippet::head(body),
-                None => snippet::best(&on_title, title).unwrap_or_else(|| snippet::head(title)),
+                None => {
+                    let on_title = match &mut on_title {
+                        Some(on_title) => on_title,
+                        None => on_title.insert(snippet::highlighter(searcher, text, f.title)?),
+                    };
+                    on_title.best(title).unwrap_or_else(|| snippet::head(title))
+                }
             };
             hits.push(Hit {
                 key: text_of(f.key).to_owned(),

@@ -8,14 +8,16 @@
 //! * French analysis (`analysis.rs`): simple tokenizer, long-token removal, lower-casing,
 //!   French stop words, ASCII folding, French Snowball stemmer — so `eleve` finds `élèves`.
 //! * Access: every search is restricted to the person's principals on the `readers` field
-//!   *inside* tantivy (by the collector of `facets.rs` for searches, a term set intersected
+//!   *inside* tantivy (by the collector of `facets.rs` for searches, with a bit set per
+//!   segment kept for the next searches of the same principals; a term set intersected
 //!   with the query for suggestions), so totals, facets, snippets and suggestions only ever
 //!   see documents the person may open.
 //! * Facets (`facets.rs`): one pass over the matching documents with a collector reading
+//!   each document's combination of values from a table built once per segment from the
 //!   string fast fields; each dimension is counted against the other dimensions' filters.
-//! * Snippets (`snippet.rs`): tantivy's snippet generator on the first kilobyte of the
-//!   body (the whole body when no match is there), rendered as escaped HTML with `<mark>`
-//!   around matches.
+//! * Snippets (`snippet.rs`): tantivy's snippet algorithm, with a faster highlighting
+//!   analysis (`analysis.rs`), on the first kilobyte of the body (the whole body when no
+//!   match is there), rendered as escaped HTML with `<mark>` around matches.
 
 mod analysis;
 mod facets;

@@ -619,6 +619,166 @@ fn filters_narrow_and_facets_count_the_other_filters() {
     assert_eq!(index.search(&q).unwrap().total, 0);
 }
 
+/// Facets as the documentation defines them, counted one document at a time: over the
+/// visible documents matching the text, each dimension under the other dimensions'
+/// filters, a document counting once per distinct value; sorted by count, then value.
+fn expected_facets(
+    docs: &[IndexDoc],
+    q: &SearchQuery,
+    matches: &dyn Fn(&IndexDoc) -> bool,
+) -> (usize, [Vec<(String, u64)>; 4]) {
+    use std::collections::{BTreeMap, BTreeSet};
+    let values = |d: &IndexDoc| -> [BTreeSet<String>; 4] {
+        [
+            d.levels.iter().cloned().collect(),
+            d.subjects.iter().cloned().collect(),
+            [d.doc_type.clone()].into(),
+            [d.space.clone()].into(),
+        ]
+    };
+    let filters = [&q.levels, &q.subjects, &q.doc_types, &q.spaces];
+    let mut total = 0;
+    let mut counts: [BTreeMap<String, u64>; 4] = Default::default();
+    for d in docs {
+        if !d.readers.iter().any(|r| q.readers.contains(r)) || !matches(d) {
+            continue;
+        }
+        let values = values(d);
+        let passes: Vec<bool> = filters
+            .iter()
+            .zip(&values)
+            .map(|(filter, values)| filter.is_empty() || values.iter().any(|v| filter.contains(v)))
+            .collect();
+        if passes.iter().all(|p| *p) {
+            total += 1;
+        }
+        for (dimension, values) in values.iter().enumerate() {
+            let others = passes
+                .iter()
+                .enumerate()
+                .all(|(other, passes)| other == dimension || *passes);
+            if others {
+                for value in values {
+                    *counts[dimension].entry(value.clone()).or_insert(0) += 1;
+                }
+            }
+        }
+    }
+    let sorted = counts.map(|counts| {
+        let mut list: Vec<(String, u64)> = counts.into_iter().collect();
+        list.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        list
+    });
+    (total, sorted)
+}
+
+#[test]
+fn facets_count_every_value_of_every_visible_document() {
+    let (_dir, index) = fresh();
+    let levels = ["CP", "CE1", "CE2", "CM1", "CM2"];
+    let subjects = ["français", "sciences", "histoire", "EMC", "musique"];
+    let types = ["fiche", "leçon", "vidéo"];
+    let spaces = [
+        "Bibliothèque",
+        "Classe CE1",
+        "Mes documents",
+        "Documents personnels",
+    ];
+    let principals = ["school", "class:1", "class:2", "user:1", "user:2"];
+    let make = |n: usize| {
+        let mut d = doc(
+            &format!("d{n}"),
+            &format!("Document {n}"),
+            if n.is_multiple_of(3) {
+                "Le volcan et la lave."
+            } else {
+                "Le glacier fond."
+            },
+            &[principals[n % 5], principals[(n / 5) % 5]],
+        );
+        // Zero to three levels, one repeated; zero to two subjects.
+        d.levels = (0..n % 4)
+            .map(|i| levels[(n + i * 2) % 5].to_owned())
+            .collect();
+        if n.is_multiple_of(7) {
+            d.levels.push(levels[n % 5].to_owned());
+        }
+        d.subjects = (0..n % 3)
+            .map(|i| subjects[(n / 3 + i) % 5].to_owned())
+            .collect();
+        d.doc_type = types[n % 3].to_owned();
+        d.space = spaces[(n / 2) % 4].to_owned();
+        d
+    };
+    let mut docs: Vec<IndexDoc> = (0..300).map(make).collect();
+    // Several segments, with deletes and replaced documents in the older ones.
+    for (batch, chunk) in docs.chunks(100).enumerate() {
+        for d in chunk {
+            index.upsert(d).unwrap();
+        }
+        index.commit(batch as u64 + 1).unwrap();
+    }
+    let check = |docs: &[IndexDoc]| {
+        let queries = [
+            ("", None),
+            ("volcan", Some("volcan")),
+            ("glacier", Some("glacier")),
+        ];
+        let reader_sets: [&[&str]; 3] = [&["school", "class:1"], &["user:2"], &principals];
+        let filter_sets: [[&[&str]; 4]; 5] = [
+            [&[], &[], &[], &[]],
+            [&["CE1"], &[], &[], &[]],
+            [&["CE1", "CM2"], &["sciences"], &[], &[]],
+            [&[], &["histoire", "inconnue"], &["vidéo"], &["Classe CE1"]],
+            [&["CP"], &["EMC"], &["fiche", "leçon"], &["Mes documents"]],
+        ];
+        for (text, word) in queries {
+            let matches = |d: &IndexDoc| word.is_none_or(|w| d.body.contains(w));
+            for readers in reader_sets {
+                for [levels, subjects, doc_types, spaces] in filter_sets {
+                    let mut q = query(text, readers);
+                    q.levels = strings(levels);
+                    q.subjects = strings(subjects);
+                    q.doc_types = strings(doc_types);
+                    q.spaces = strings(spaces);
+                    q.limit = 100;
+                    let (total, [l, s, t, p]) = expected_facets(docs, &q, &matches);
+                    let results = index.search(&q).unwrap();
+                    let context = format!("{text:?} as {readers:?} with {q:?}");
+                    assert_eq!(results.total, total, "{context}");
+                    assert_eq!(results.hits.len(), total.min(100), "{context}");
+                    assert_eq!(results.facets.levels, l, "{context}");
+                    assert_eq!(results.facets.subjects, s, "{context}");
+                    assert_eq!(results.facets.doc_types, t, "{context}");
+                    assert_eq!(results.facets.spaces, p, "{context}");
+                    q.sort = Sort::Date;
+                    assert_eq!(index.search(&q).unwrap().total, total, "{context}");
+                }
+            }
+        }
+    };
+    check(&docs);
+
+    // Change readers and values, delete some: the next searches (of the same principals,
+    // whose access is kept per segment) see the new state.
+    for n in (0..300).step_by(7) {
+        docs[n].readers = strings(&["user:2"]);
+        docs[n].levels = strings(&["CM1", "CM1", "cycle 3"]);
+        index.upsert(&docs[n]).unwrap();
+    }
+    for n in (1..300).step_by(11) {
+        index.delete(&docs[n].key).unwrap();
+    }
+    index.commit(9).unwrap();
+    let kept: Vec<IndexDoc> = docs
+        .iter()
+        .enumerate()
+        .filter(|(n, _)| n % 11 != 1)
+        .map(|(_, d)| d.clone())
+        .collect();
+    check(&kept);
+}
+
 // ---------------------------------------------------------------- recovery
 
 fn index_something(dir: &Path, watermark: u64) {
