@@ -130,53 +130,7 @@ async fn pupil_journey<'a>(client: &Client, app: &'a TestApp) -> &'a DemoAccount
                 == 1
         })
         .expect("a pupil with a unique short name in the first class");
-    let code = pupil.pictures.expect("picture code");
-
-    goto(client, &app.url("/connexion")).await;
-    click(
-        client,
-        "//a[contains(normalize-space(.), 'Je choisis ma classe')]",
-        "the pupils' link",
-    )
-    .await;
-    wait_for_path(client, "/connexion/eleve").await;
-    click(client, &tile_xpath(&class.name), "the class tile").await;
-    let name_tile = tile_xpath(&pupil.user.short_name());
-    wait_for(client, &name_tile, "the pupil's name tile").await;
-    screenshot(client, "browser-pupil-names.png").await;
-    click(client, &name_tile, "the pupil's name tile").await;
-
-    wait_for(
-        client,
-        "//form[contains(@class, 'pictures')]",
-        "the picture page",
-    )
-    .await;
-    screenshot(client, "browser-pupil-pictures.png").await;
-    for (step, picture) in code.iter().enumerate() {
-        // Each press reloads the page: wait for the progress of this step, then find the button anew.
-        let progress = format!(
-            "//p[contains(@class, 'progress')][count(span[contains(concat(' ', normalize-space(@class), ' '), ' done ')]) = {step}]"
-        );
-        wait_for(
-            client,
-            &progress,
-            &format!("the picture page at step {step}"),
-        )
-        .await;
-        let button = wait_for(
-            client,
-            &format!(
-                "//form[contains(concat(' ', normalize-space(@class), ' '), ' pictures ')]//button[@name='image'][@value='{picture}']"
-            ),
-            &format!("picture button {picture} at step {step}"),
-        )
-        .await;
-        button
-            .click()
-            .await
-            .unwrap_or_else(|e| panic!("press picture {picture} at step {step}: {e}"));
-    }
+    sign_in_pupil(client, app, pupil, true).await;
 
     // The pupil's portal.
     let hello = format!("Bonjour {}", pupil.user.first_name);
@@ -511,6 +465,68 @@ async fn a_teacher_books_the_video_projector_and_another_is_refused() {
 
     client.close().await.expect("close the browser session");
     drop(driver);
+}
+
+/// Signs a pupil in as a pupil does: the class tile, their name tile, their three pictures
+/// (with screenshots of the steps when `screenshots`).
+async fn sign_in_pupil(client: &Client, app: &TestApp, pupil: &DemoAccount, screenshots: bool) {
+    let class = app
+        .school
+        .classes
+        .iter()
+        .find(|c| pupil.user.classes.contains(&c.id))
+        .expect("the pupil's class");
+    let code = pupil.pictures.expect("picture code");
+
+    goto(client, &app.url("/connexion")).await;
+    click(
+        client,
+        "//a[contains(normalize-space(.), 'Je choisis ma classe')]",
+        "the pupils' link",
+    )
+    .await;
+    wait_for_path(client, "/connexion/eleve").await;
+    click(client, &tile_xpath(&class.name), "the class tile").await;
+    let name_tile = tile_xpath(&pupil.user.short_name());
+    wait_for(client, &name_tile, "the pupil's name tile").await;
+    if screenshots {
+        screenshot(client, "browser-pupil-names.png").await;
+    }
+    click(client, &name_tile, "the pupil's name tile").await;
+
+    wait_for(
+        client,
+        "//form[contains(@class, 'pictures')]",
+        "the picture page",
+    )
+    .await;
+    if screenshots {
+        screenshot(client, "browser-pupil-pictures.png").await;
+    }
+    for (step, picture) in code.iter().enumerate() {
+        // Each press reloads the page: wait for the progress of this step, then find the button anew.
+        let progress = format!(
+            "//p[contains(@class, 'progress')][count(span[contains(concat(' ', normalize-space(@class), ' '), ' done ')]) = {step}]"
+        );
+        wait_for(
+            client,
+            &progress,
+            &format!("the picture page at step {step}"),
+        )
+        .await;
+        let button = wait_for(
+            client,
+            &format!(
+                "//form[contains(concat(' ', normalize-space(@class), ' '), ' pictures ')]//button[@name='image'][@value='{picture}']"
+            ),
+            &format!("picture button {picture} at step {step}"),
+        )
+        .await;
+        button
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("press picture {picture} at step {step}: {e}"));
+    }
 }
 
 /// Signs an adult in with their password and waits for the portal.
@@ -1131,4 +1147,240 @@ async fn a_parent_at_central_reads_the_homework_a_teacher_wrote_on_the_box() {
     .await;
     screenshot(&client, "browser-central-parent.png").await;
     client.close().await.expect("close the browser session");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_teacher_sets_a_fill_in_the_blanks_exercise_a_pupil_retries_and_the_grid_shows_it() {
+    let Some(tools) = BrowserTools::find() else {
+        return;
+    };
+    let app = TestApp::start().await;
+    let driver = Driver::spawn(&tools);
+    let client = driver.connect(&tools).await;
+    let teacher = &app.school.teachers[0];
+    let class = &app.school.classes[0];
+    let pupil = pupils_of_first_class(&app)
+        .into_iter()
+        .find(|p| {
+            let short = p.user.short_name();
+            pupils_of_first_class(&app)
+                .iter()
+                .filter(|q| q.user.short_name() == short)
+                .count()
+                == 1
+        })
+        .expect("a pupil with a unique short name");
+
+    // The teacher writes a sequence with one fill-in-the-blanks question.
+    sign_in(&client, &app, teacher).await;
+    click(&client, &tile_xpath("Exercices"), "the exercises tile").await;
+    click(
+        &client,
+        "//a[normalize-space(.) = 'Nouvelle séquence']",
+        "the « Nouvelle séquence » link",
+    )
+    .await;
+    type_into(&client, "//input[@id='titre']", "Le chat et la souris").await;
+    type_into(
+        &client,
+        "//textarea[@id='lecon']",
+        "Le verbe manger au présent : le chat mange.",
+    )
+    .await;
+    click(
+        &client,
+        "//main//button[normalize-space(.) = 'Enregistrer']",
+        "Enregistrer",
+    )
+    .await;
+    wait_for(
+        &client,
+        "//h1[normalize-space(.) = 'Le chat et la souris']",
+        "the sequence's page",
+    )
+    .await;
+    let sequence_url = client.current_url().await.expect("URL").path().to_string();
+    type_into(&client, "//input[@id='titre']", "Compléter la phrase").await;
+    type_into(&client, "//input[@id='consigne']", "Écris le bon mot.").await;
+    click(
+        &client,
+        "//button[normalize-space(.) = \"Ajouter l'exercice\"]",
+        "the « Ajouter l'exercice » button",
+    )
+    .await;
+    wait_for(
+        &client,
+        "//h1[normalize-space(.) = 'Compléter la phrase']",
+        "the exercise's page",
+    )
+    .await;
+    let kind = wait_for(&client, "//select[@id='type']", "the kind list").await;
+    kind.select_by_value("trous")
+        .await
+        .expect("choose « Texte à trous »");
+    type_into(
+        &client,
+        "//textarea[@id='reponses']",
+        "Le chat [mange] la souris.",
+    )
+    .await;
+    screenshot(&client, "browser-exercise-editor.png").await;
+    click(
+        &client,
+        "//button[normalize-space(.) = 'Ajouter la question']",
+        "the « Ajouter la question » button",
+    )
+    .await;
+    wait_for(
+        &client,
+        "//ol[contains(@class, 'question-list')]//pre[normalize-space(.) = 'Le chat [mange] la souris.']",
+        "the question in the exercise",
+    )
+    .await;
+
+    // … and sets it to the class, in training mode (the form's default), for a week.
+    goto(&client, &app.url(&sequence_url)).await;
+    click(
+        &client,
+        &format!(
+            "//a[normalize-space(.) = {}]",
+            literal(&format!("À la classe {}…", class.name))
+        ),
+        "the « Donner à faire » link",
+    )
+    .await;
+    click(
+        &client,
+        "//button[normalize-space(.) = 'Donner à faire']",
+        "the « Donner à faire » button",
+    )
+    .await;
+    wait_for(
+        &client,
+        "//h1[starts-with(normalize-space(.), 'Résultats aux exercices')]",
+        "the class's results",
+    )
+    .await;
+    let grid_url = client.current_url().await.expect("URL").path().to_string();
+    sign_out(&client).await;
+    client.delete_all_cookies().await.expect("clear cookies");
+
+    // The pupil does it: one mistake, another try, then right.
+    sign_in_pupil(&client, &app, pupil, false).await;
+    click(
+        &client,
+        &tile_xpath("Exercices"),
+        "the pupil's exercises tile",
+    )
+    .await;
+    click(
+        &client,
+        &tile_xpath("Le chat et la souris"),
+        "the task on the pupil's list",
+    )
+    .await;
+    click(
+        &client,
+        "//button[normalize-space(.) = 'Commencer']",
+        "the « Commencer » button",
+    )
+    .await;
+    type_into(&client, "//input[@name='trou']", "mangent").await;
+    screenshot(&client, "browser-exercise-question.png").await;
+    click(
+        &client,
+        "//button[normalize-space(.) = 'Valider']",
+        "Valider",
+    )
+    .await;
+    wait_for(
+        &client,
+        "//h1[normalize-space(.) = \"Ce n'est pas tout à fait ça.\"]",
+        "the encouraging « not quite » feedback",
+    )
+    .await;
+    click(
+        &client,
+        "//a[normalize-space(.) = 'Réessayer']",
+        "Réessayer",
+    )
+    .await;
+    wait_for(
+        &client,
+        "//p[contains(@class, 'try-again')]",
+        "the « Essaie encore » note on the same question",
+    )
+    .await;
+    type_into(&client, "//input[@name='trou']", "mange").await;
+    click(
+        &client,
+        "//button[normalize-space(.) = 'Valider']",
+        "Valider",
+    )
+    .await;
+    wait_for(
+        &client,
+        "//h1[normalize-space(.) = \"Bravo, c'est juste !\"]",
+        "the « Bravo » feedback",
+    )
+    .await;
+    screenshot(&client, "browser-exercise-bravo.png").await;
+    click(
+        &client,
+        "//a[normalize-space(.) = 'Voir mes résultats']",
+        "Voir mes résultats",
+    )
+    .await;
+    wait_for(
+        &client,
+        "//p[contains(@class, 'score')][contains(normalize-space(.), 'Tu as trouvé 1 réponse(s) sur 1, dont 0 du premier coup.')]",
+        "the pupil's result",
+    )
+    .await;
+    sign_out(&client).await;
+    client.delete_all_cookies().await.expect("clear cookies");
+
+    // The teacher's grid: the pupil's first try was wrong — red, « à revoir », and on the
+    // list of pupils needing help; classmates have not started.
+    sign_in(&client, &app, teacher).await;
+    goto(&client, &app.url(&grid_url)).await;
+    let row = format!(
+        "//table[contains(@class, 'results-grid')]//tr[th[normalize-space(.) = {}]]",
+        literal(&pupil.user.full_name())
+    );
+    wait_for(
+        &client,
+        &format!("{row}/td[contains(@class, 'cell-low')][starts-with(normalize-space(.), '0/1')]"),
+        "the pupil's red cell 0/1 in the grid",
+    )
+    .await;
+    wait_for(
+        &client,
+        &format!(
+            "//section[contains(@class, 'help-list')]//a[normalize-space(.) = {}]",
+            literal(&pupil.user.full_name())
+        ),
+        "the pupil among those needing help",
+    )
+    .await;
+    let todo = client
+        .find_all(Locator::XPath(
+            "//table[contains(@class, 'results-grid')]//td[contains(@class, 'cell-todo')]",
+        ))
+        .await
+        .expect("cells not started");
+    assert_eq!(todo.len(), pupils_of_first_class(&app).len() - 1);
+    screenshot(&client, "browser-exercise-grid.png").await;
+
+    client.close().await.expect("close the browser session");
+    drop(driver);
+}
+
+/// Types `text` into the field at `xpath`.
+async fn type_into(client: &Client, xpath: &str, text: &str) {
+    let field = wait_for(client, xpath, xpath).await;
+    field
+        .send_keys(text)
+        .await
+        .unwrap_or_else(|e| panic!("type into {xpath}: {e}"));
 }

@@ -618,9 +618,6 @@ impl App {
     pub fn export_accounts_csv(&self, actor: &Subject) -> Result<String, AppError> {
         self.require_school(actor, Action::ManageAccount)?;
         let directory = self.directory();
-        let mut out = csv::WriterBuilder::new()
-            .delimiter(b';')
-            .from_writer(Vec::new());
         let header = [
             "identifiant",
             "prénom",
@@ -632,8 +629,7 @@ impl App {
             "e-mail",
             "archivé",
         ];
-        let write_err = |e: csv::Error| AppError::Store(StoreError::Db(e.to_string()));
-        out.write_record(header).map_err(write_err)?;
+        let mut lines = vec![header.map(String::from).to_vec()];
         for user in directory.users() {
             let class = directory
                 .class_of(user)
@@ -661,14 +657,27 @@ impl App {
                     "non".into()
                 },
             ];
-            out.write_record(row.iter().map(|c| neutralise_formula(c)))
-                .map_err(write_err)?;
+            lines.push(row.to_vec());
         }
-        let bytes = out
-            .into_inner()
-            .map_err(|e| AppError::Store(StoreError::Db(e.to_string())))?;
-        Ok(String::from_utf8_lossy(&bytes).into_owned())
+        french_csv(&lines)
     }
+}
+
+/// Lines as CSV the way French spreadsheets expect (`;`-separated); cells a spreadsheet
+/// would run as a formula are neutralised.
+pub(crate) fn french_csv(lines: &[Vec<String>]) -> Result<String, AppError> {
+    let mut out = csv::WriterBuilder::new()
+        .delimiter(b';')
+        .from_writer(Vec::new());
+    let write_err = |e: csv::Error| AppError::Store(StoreError::Db(e.to_string()));
+    for line in lines {
+        out.write_record(line.iter().map(|c| neutralise_formula(c)))
+            .map_err(write_err)?;
+    }
+    let bytes = out
+        .into_inner()
+        .map_err(|e| AppError::Store(StoreError::Db(e.to_string())))?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
 /// Prefixes a cell a spreadsheet would take for a formula with an apostrophe.

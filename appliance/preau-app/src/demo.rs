@@ -746,6 +746,172 @@ impl App {
         self.seed_demo_news(demo)?;
         self.seed_demo_messages(demo)?;
         self.seed_demo_liaison(demo)?;
+        self.seed_demo_exercises(demo)?;
+        Ok(())
+    }
+
+    /// The demo's exercises: the first class's teacher wrote a sequence (a lesson on the
+    /// verb « manger », fill-in-the-blanks, multiple choice, putting in order, a short
+    /// answer, and an easier variant) and set it to the class in training mode for a week;
+    /// a few pupils have done it, with mistakes, so that the teacher's grid is not empty.
+    fn seed_demo_exercises(&self, demo: &DemoSchool) -> Result<(), AppError> {
+        use crate::exercises::{ExerciseForm, QuestionForm, SequenceForm, TaskForm};
+        use preau_core::{Given, Level};
+        let dir = self.directory();
+        let Some(class) = demo.classes.first() else {
+            return Ok(());
+        };
+        let Some(teacher) = class.teachers.first().and_then(|t| dir.user(*t)) else {
+            return Ok(());
+        };
+        let who = dir.subject(teacher);
+        let sequence = self.create_sequence(
+            &who,
+            &SequenceForm {
+                title: "Le verbe manger".into(),
+                lesson: "Au présent : je mange, tu manges, il mange, nous mangeons, vous mangez, ils mangent.\n\nAttention au **e** de « nous mangeons » !".into(),
+                levels: vec![Level::Cp, Level::Ce1],
+                discipline: Some(preau_core::Discipline::French),
+            },
+        )?;
+        let exercise = |title: &str, instruction: &str| {
+            self.add_exercise(
+                &who,
+                sequence.id,
+                &ExerciseForm {
+                    title: title.into(),
+                    instruction: instruction.into(),
+                    competence: "FR2-ECRIRE-1".into(),
+                    ..ExerciseForm::default()
+                },
+            )
+        };
+        let question = |kind: &str, prompt: &str, answers: &str, hint: &str| QuestionForm {
+            kind: kind.into(),
+            prompt: prompt.into(),
+            answers: answers.into(),
+            hint: hint.into(),
+            case_forgiven: true,
+            ..QuestionForm::default()
+        };
+        let blanks = exercise("Compléter les phrases", "Écris le verbe manger.")?;
+        for q in [
+            question(
+                "trous",
+                "",
+                "Le chat [mange] la souris.",
+                "Le chat, c'est « il ».",
+            ),
+            question(
+                "trous",
+                "",
+                "Nous [mangeons] à la cantine.",
+                "N'oublie pas le e.",
+            ),
+            question(
+                "qcm",
+                "Choisis la bonne phrase.",
+                "* Vous mangez une pomme.\nVous mangeons une pomme.\nVous mange une pomme.",
+                "Avec « vous », le verbe finit par -ez.",
+            ),
+            question(
+                "ordre",
+                "Remets la phrase dans l'ordre.",
+                "Les\nenfants\nmangent\nune\nglace",
+                "La phrase commence par une majuscule.",
+            ),
+        ] {
+            self.save_question(&who, blanks.id, None, &q, None, None)?;
+        }
+        let easier = self.add_exercise(
+            &who,
+            sequence.id,
+            &ExerciseForm {
+                title: "Compléter (plus facile)".into(),
+                instruction: "Choisis le bon mot.".into(),
+                ..ExerciseForm::default()
+            },
+        )?;
+        self.save_question(
+            &who,
+            easier.id,
+            None,
+            &question(
+                "qcm",
+                "Le chat … la souris.",
+                "* mange\nmangent",
+                "Un seul chat.",
+            ),
+            None,
+            None,
+        )?;
+        self.remove_exercise(&who, sequence.id, easier.id)?;
+        self.update_exercise(
+            &who,
+            blanks.id,
+            &ExerciseForm {
+                title: blanks.title.clone(),
+                instruction: blanks.instruction.clone(),
+                competence: "FR2-ECRIRE-1".into(),
+                easier: easier.id.to_string(),
+                ..ExerciseForm::default()
+            },
+        )?;
+        let count = exercise("Calcul mental", "Calcule dans ta tête.")?;
+        for q in [
+            question("reponse", "3 + 4 = ?", "7", "Compte sur tes doigts."),
+            question("reponse", "10 − 2 = ?", "8", "Recule de 2."),
+        ] {
+            self.save_question(
+                &who,
+                count.id,
+                None,
+                &QuestionForm { numeric: true, ..q },
+                None,
+                None,
+            )?;
+        }
+        let today = crate::bookings::today(self.now());
+        let task = self.set_task(
+            &who,
+            sequence.id,
+            class.id,
+            &TaskForm {
+                audience: preau_core::LiaisonAudience::Class(class.id).code(),
+                opens: today.to_string(),
+                due: crate::bookings::today(self.now() + 7 * 24 * 3600).to_string(),
+                mode: "entrainement".into(),
+                ..TaskForm::default()
+            },
+        )?;
+        // Three pupils (not the first, whose card the demo shows) have done it.
+        for (n, pupil) in task.pupils.iter().skip(1).take(3).enumerate() {
+            let Some(user) = dir.user(*pupil) else {
+                continue;
+            };
+            let me = dir.subject(user);
+            self.start_round(&me, task.id)?;
+            let answers = [
+                Given::Blanks(vec![if n == 2 { "manges" } else { "mange" }.into()]),
+                Given::Blanks(vec![if n == 0 { "mangeons" } else { "mangons" }.into()]),
+                Given::Blanks(vec!["mangeons".into()]),
+                Given::Choice(vec![0]),
+                Given::Order(vec![0, 1, 2, 3, 4]),
+                Given::Short("7".into()),
+                Given::Short(if n == 1 { "9" } else { "8" }.into()),
+                Given::Short("8".into()),
+                Given::Short("8".into()),
+            ];
+            for given in answers {
+                let crate::exercises::Step::Question(screen) = self.step(&me, task.id)? else {
+                    break;
+                };
+                let at = (screen.round, screen.exercise_index, screen.question_index);
+                if let Err(e) = self.answer(&me, task.id, at, given) {
+                    tracing::debug!("demo answer skipped: {e}");
+                }
+            }
+        }
         Ok(())
     }
 

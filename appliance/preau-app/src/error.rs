@@ -171,4 +171,20 @@ pub enum Problem {
     OndeRefused(String),
     /// ONDE import: the directory changed since the preview was computed.
     OndeChanged,
+    /// Exercises: what was typed into a question cannot be read.
+    Question(preau_core::exercises::editor::EditError),
+    /// Exercises: this question was already answered (a page sent twice, or an old tab).
+    AlreadyAnswered,
+    /// Exercises: the task is not open (not yet, or withdrawn).
+    TaskClosed,
+    /// Exercises: a sequence needs at least one exercise, each with a question.
+    NothingToDo,
+    /// Exercises: the due date is before the opening date.
+    DueBeforeOpening,
+    /// Exercises: the competence code is not one of the programmes'.
+    UnknownCompetence,
+    /// Exercises: a sound must be a sound file, a picture a picture.
+    MediaKind,
+    /// Exercises: the file is not a Préau exercise file, or it is damaged.
+    ExerciseFile,
 }

@@ -181,6 +181,17 @@ impl App {
         if !self.may_post_liaison(me, class) {
             return Err(AppError::Forbidden);
         }
+        Ok(self.audiences(me, class, Action::PostLiaison))
+    }
+
+    /// The whole class, its groups and each of its pupils that `me` may reach with
+    /// `action` (form value and French label).
+    pub(crate) fn audiences(
+        &self,
+        me: &Subject,
+        class: ClassId,
+        action: Action,
+    ) -> Vec<(String, String)> {
         let dir = self.directory();
         let mut candidates = vec![LiaisonAudience::Class(class)];
         let pupils: Vec<UserId> = dir.pupils_of(class).iter().map(|p| p.id).collect();
@@ -192,11 +203,11 @@ impl App {
         groups.sort_by(|a, b| a.name.cmp(&b.name));
         candidates.extend(groups.iter().map(|g| LiaisonAudience::Group(g.id)));
         candidates.extend(pupils.iter().map(|p| LiaisonAudience::Pupil(*p)));
-        Ok(candidates
+        candidates
             .into_iter()
-            .filter(|a| self.reach(me, *a).is_ok())
+            .filter(|a| self.reach(me, *a, action).is_ok())
             .map(|a| (a.code(), self.audience_label(a)))
-            .collect())
+            .collect()
     }
 
     /// An audience in French.
@@ -218,8 +229,14 @@ impl App {
         }
     }
 
-    /// The pupils an audience reaches, when `me` may post to all of them.
-    fn reach(&self, me: &Subject, audience: LiaisonAudience) -> Result<Vec<UserId>, AppError> {
+    /// The pupils an audience reaches, when `me` may do `action` to all of them (and to
+    /// the class, when it is a class).
+    pub(crate) fn reach(
+        &self,
+        me: &Subject,
+        audience: LiaisonAudience,
+        action: Action,
+    ) -> Result<Vec<UserId>, AppError> {
         let dir = self.directory();
         let in_class = |u: &User| u.role == Role::Pupil && !u.archived && dir.class_of(u).is_some();
         let pupils: Vec<UserId> = match audience {
@@ -227,7 +244,7 @@ impl App {
                 if dir.class(class).is_none() {
                     return Err(AppError::Invalid(Problem::UnknownClass));
                 }
-                if !dir.can_on_class(me, Action::PostLiaison, class) {
+                if !dir.can_on_class(me, action, class) {
                     return Err(AppError::Forbidden);
                 }
                 dir.pupils_of(class).iter().map(|p| p.id).collect()
@@ -251,10 +268,7 @@ impl App {
         if pupils.is_empty() {
             return Err(AppError::Invalid(Problem::NoFamilies));
         }
-        if !pupils
-            .iter()
-            .all(|p| dir.can_on_user(me, Action::PostLiaison, *p))
-        {
+        if !pupils.iter().all(|p| dir.can_on_user(me, action, *p)) {
             return Err(AppError::Forbidden);
         }
         Ok(pupils)
@@ -265,7 +279,7 @@ impl App {
     pub fn post_liaison(&self, me: &Subject, form: &WordForm) -> Result<Word, AppError> {
         let audience = LiaisonAudience::from_code(&form.audience)
             .ok_or(AppError::Invalid(Problem::NoFamilies))?;
-        let pupils = self.reach(me, audience)?;
+        let pupils = self.reach(me, audience, Action::PostLiaison)?;
         let title = form.title.trim();
         if title.is_empty() {
             return Err(AppError::Invalid(Problem::Missing("titre")));

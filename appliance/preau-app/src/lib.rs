@@ -15,6 +15,7 @@ pub mod demo;
 pub mod directory;
 pub mod documents;
 pub mod error;
+pub mod exercises;
 pub mod ical;
 pub mod liaison;
 pub mod library;

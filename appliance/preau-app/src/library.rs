@@ -199,7 +199,9 @@ impl App {
         updated.published_by = old.published_by;
         updated.published_at = old.published_at;
         updated.content = match (&old.content, file, updated.kind) {
-            (ResourceContent::File { .. }, None, kind) if kind != ResourceKind::Link => {
+            (ResourceContent::File { .. } | ResourceContent::Exercises { .. }, None, kind)
+                if kind != ResourceKind::Link =>
+            {
                 old.content.clone()
             }
             _ => self.content(me, &updated, form, file)?,
@@ -285,7 +287,9 @@ impl App {
                     .map_err(|e| AppError::Disk(e.to_string()))?;
                 Ok((name, revision, file))
             }
-            ResourceContent::Link { .. } => Err(AppError::NotFound),
+            ResourceContent::Link { .. } | ResourceContent::Exercises { .. } => {
+                Err(AppError::NotFound)
+            }
         }
     }
 

@@ -272,19 +272,27 @@ impl App {
         }))
     }
 
-    /// The index document of a resource.
-    fn resource_doc(&self, resource: &Resource) -> IndexDoc {
+    /// The index document of a resource: its description, and the text of its file or, for
+    /// a sequence of exercises, of its lesson and questions.
+    fn resource_doc(&self, r: &Reader, resource: &Resource) -> Result<IndexDoc, AppError> {
         let mut body = resource.description.clone();
-        if let ResourceContent::File { revision, .. } = &resource.content {
-            body.push('\n');
-            body.push_str(&self.indexed_text(&revision.blob, &revision.mime));
+        match &resource.content {
+            ResourceContent::File { revision, .. } => {
+                body.push('\n');
+                body.push_str(&self.indexed_text(&revision.blob, &revision.mime));
+            }
+            ResourceContent::Exercises { sequence } => {
+                body.push('\n');
+                body.push_str(&crate::exercises::sharing::sequence_text(r, *sequence)?);
+            }
+            ResourceContent::Link { .. } => {}
         }
         let mut levels: Vec<String> = resource.levels.iter().map(|l| l.code().into()).collect();
         let mut cycles: Vec<u8> = resource.levels.iter().map(|l| cycle(*l)).collect();
         cycles.sort();
         cycles.dedup();
         levels.extend(cycles.into_iter().map(|c| format!("cycle {c}")));
-        IndexDoc {
+        Ok(IndexDoc {
             key: format!("resource/{}", resource.id),
             kind: "ressource".into(),
             title: resource.title.clone(),
@@ -299,7 +307,7 @@ impl App {
             space: "Bibliothèque".into(),
             readers: vec![LIBRARY.into()],
             date: resource.updated_at,
-        }
+        })
     }
 
     /// (Re)indexes one key of the feed ("node/42", "resource/7").
@@ -311,7 +319,10 @@ impl App {
                 Some(node) => self.node_doc(r, &node)?,
                 None => None,
             },
-            "resource" => r.get::<Resource>(id)?.map(|res| self.resource_doc(&res)),
+            "resource" => match r.get::<Resource>(id)? {
+                Some(res) => Some(self.resource_doc(r, &res)?),
+                None => None,
+            },
             _ => None,
         };
         match doc {
@@ -371,7 +382,7 @@ impl App {
         }
         for resource in r.all::<Resource>()? {
             index
-                .upsert(&self.resource_doc(&resource))
+                .upsert(&self.resource_doc(&r, &resource)?)
                 .map_err(search_error)?;
             count += 1;
         }

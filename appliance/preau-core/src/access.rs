@@ -155,11 +155,24 @@ pub enum Action {
     /// See at central when a school's box last synced, its version and its lag (object: the
     /// school).
     ViewSyncState,
+    /// Browse the school's exercise bank, write exercises and sequences, copy a colleague's
+    /// (object: the school).
+    ViewExerciseBank,
+    /// Change or delete an exercise or a sequence (object: a resource published by its
+    /// author).
+    EditExercise,
+    /// Set exercises to a class or its pupils, follow the results, override marks and
+    /// livret levels (object: the class, and each pupil concerned).
+    SetExercises,
+    /// Answer the exercises of a task (object: the task, as an assignment).
+    DoExercises,
+    /// See a pupil's exercise results and livret summary (object: the pupil).
+    ViewResults,
 }
 
 impl Action {
     /// Every action, for exhaustive tests.
-    pub const ALL: [Action; 32] = [
+    pub const ALL: [Action; 37] = [
         Action::ViewPortal,
         Action::ViewProfile,
         Action::ManageAccount,
@@ -192,6 +205,11 @@ impl Action {
         Action::SignLiaison,
         Action::ViewProvisioning,
         Action::ViewSyncState,
+        Action::ViewExerciseBank,
+        Action::EditExercise,
+        Action::SetExercises,
+        Action::DoExercises,
+        Action::ViewResults,
     ];
 }
 
@@ -449,6 +467,21 @@ pub fn allowed(role: Role, action: Action, relation: Relation) -> bool {
         (TownAgent, ViewSyncState) => matches!(relation, SameSchool | OtherSchool),
         (Headteacher, ViewSyncState) => relation == SameSchool,
         (_, ViewSyncState) => false,
+        (Teacher | Headteacher, ViewExerciseBank) => relation == SameSchool,
+        (_, ViewExerciseBank) => false,
+        (Teacher, EditExercise) => relation == Myself,
+        (Headteacher, EditExercise) => matches!(relation, Myself | SameSchool),
+        (_, EditExercise) => false,
+        (Teacher, SetExercises) => relation == OwnClass,
+        (Headteacher, SetExercises) => within_school,
+        (_, SetExercises) => false,
+        (Pupil, DoExercises) => relation == Myself,
+        (_, DoExercises) => false,
+        (Pupil, ViewResults) => relation == Myself,
+        (Parent, ViewResults) => relation == OwnChild,
+        (Teacher, ViewResults) => relation == OwnClass,
+        (Headteacher, ViewResults) => within_school,
+        (_, ViewResults) => false,
     }
 }
 
@@ -500,6 +533,11 @@ mod tests {
         Pupil       SignLiaison      . . . . . . . . .
         Pupil       ViewProvisioning . . . . . . . . .
         Pupil       ViewSyncState    . . . . . . . . .
+        Pupil       ViewExerciseBank . . . . . . . . .
+        Pupil       EditExercise     . . . . . . . . .
+        Pupil       SetExercises     . . . . . . . . .
+        Pupil       DoExercises      x . . . . . . . .
+        Pupil       ViewResults      x . . . . . . . .
         Parent      ViewPortal       . . . . . . . x .
         Parent      ViewProfile      x x . . . . . . .
         Parent      ManageAccount    . . . . . . . . .
@@ -532,6 +570,11 @@ mod tests {
         Parent      SignLiaison      . x . . . . . . .
         Parent      ViewProvisioning . . . . . . . . .
         Parent      ViewSyncState    . . . . . . . . .
+        Parent      ViewExerciseBank . . . . . . . . .
+        Parent      EditExercise     . . . . . . . . .
+        Parent      SetExercises     . . . . . . . . .
+        Parent      DoExercises      . . . . . . . . .
+        Parent      ViewResults      . x . . . . . . .
         Teacher     ViewPortal       . . . . . . . x .
         Teacher     ViewProfile      x x x . . . . . .
         Teacher     ManageAccount    . . . . . . . . .
@@ -564,6 +607,11 @@ mod tests {
         Teacher     SignLiaison      . . . . . . . . .
         Teacher     ViewProvisioning . . . . . . . . .
         Teacher     ViewSyncState    . . . . . . . . .
+        Teacher     ViewExerciseBank . . . . . . . x .
+        Teacher     EditExercise     x . . . . . . . .
+        Teacher     SetExercises     . . x . . . . . .
+        Teacher     DoExercises      . . . . . . . . .
+        Teacher     ViewResults      . . x . . . . . .
         Headteacher ViewPortal       . . . . . . . x .
         Headteacher ViewProfile      x x x . . . . x .
         Headteacher ManageAccount    x x x . . . . x .
@@ -596,6 +644,11 @@ mod tests {
         Headteacher SignLiaison      . . . . . . . . .
         Headteacher ViewProvisioning . . . . . . . x .
         Headteacher ViewSyncState    . . . . . . . x .
+        Headteacher ViewExerciseBank . . . . . . . x .
+        Headteacher EditExercise     x . . . . . . x .
+        Headteacher SetExercises     x x x . . . . x .
+        Headteacher DoExercises      . . . . . . . . .
+        Headteacher ViewResults      x x x . . . . x .
         Staff       ViewPortal       . . . . . . . x .
         Staff       ViewProfile      x x x . . . . . .
         Staff       ManageAccount    . . . . . . . . .
@@ -628,6 +681,11 @@ mod tests {
         Staff       SignLiaison      . . . . . . . . .
         Staff       ViewProvisioning . . . . . . . . .
         Staff       ViewSyncState    . . . . . . . . .
+        Staff       ViewExerciseBank . . . . . . . . .
+        Staff       EditExercise     . . . . . . . . .
+        Staff       SetExercises     . . . . . . . . .
+        Staff       DoExercises      . . . . . . . . .
+        Staff       ViewResults      . . . . . . . . .
         TownAgent   ViewPortal       . . . . . . . x .
         TownAgent   ViewProfile      x . . . . . . . .
         TownAgent   ManageAccount    . . . . . . . . .
@@ -660,6 +718,11 @@ mod tests {
         TownAgent   SignLiaison      . . . . . . . . .
         TownAgent   ViewProvisioning . . . . . . . . .
         TownAgent   ViewSyncState    . . . . . . . x x
+        TownAgent   ViewExerciseBank . . . . . . . . .
+        TownAgent   EditExercise     . . . . . . . . .
+        TownAgent   SetExercises     . . . . . . . . .
+        TownAgent   DoExercises      . . . . . . . . .
+        TownAgent   ViewResults      . . . . . . . . .
         Technician  ViewPortal       . . . . . . . x .
         Technician  ViewProfile      x . . . . . . . .
         Technician  ManageAccount    . . . . . . . . .
@@ -692,6 +755,11 @@ mod tests {
         Technician  SignLiaison      . . . . . . . . .
         Technician  ViewProvisioning . . . . . . . x .
         Technician  ViewSyncState    . . . . . . . . .
+        Technician  ViewExerciseBank . . . . . . . . .
+        Technician  EditExercise     . . . . . . . . .
+        Technician  SetExercises     . . . . . . . . .
+        Technician  DoExercises      . . . . . . . . .
+        Technician  ViewResults      . . . . . . . . .
     ";
 
     #[test]

@@ -9,6 +9,7 @@ pub mod booking;
 pub mod calendar;
 pub mod directory;
 pub mod documents;
+pub mod exercises;
 pub mod ids;
 pub mod level;
 pub mod liaison;
@@ -34,6 +35,10 @@ pub use directory::{Class, Group, School, User};
 pub use documents::{
     Assignment, AssignmentId, Audience, BlobId, HandBack, HandIn, HandInId, HandedFile, Node,
     NodeId, NodeKind, Revision, Share, ShareId, ShareTarget, Space, SpaceId, SpaceOwner,
+};
+pub use exercises::{
+    Attempt, Exercise, ExerciseId, Given, Mode, Question, QuestionKind, Sequence, SequenceId, Task,
+    TaskId,
 };
 pub use ids::{ClassId, GroupId, UserId};
 pub use level::Level;

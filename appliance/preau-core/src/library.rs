@@ -207,6 +207,12 @@ pub enum ResourceContent {
         /// The address (http or https).
         url: String,
     },
+    /// A sequence of the school's exercise bank (its lesson and questions are what the
+    /// search index reads).
+    Exercises {
+        /// The sequence.
+        sequence: crate::exercises::SequenceId,
+    },
 }
 
 /// A resource published in the school's library.

@@ -166,7 +166,7 @@ pub fn hand_ins_of(t: &impl Tables, assignment: AssignmentId) -> Result<Vec<Hand
 }
 
 /// Every blob the database still refers to (files, their kept revisions, hand-ins, files
-/// attached to the cahier de textes and to news): what the blob collector must keep.
+/// attached to the cahier de textes and to news, exercises' pictures and sounds): what the blob collector must keep.
 pub fn referenced_blobs(r: &Reader) -> Result<HashSet<BlobId>, StoreError> {
     let mut out = HashSet::new();
     for node in r.all::<Node>()? {
@@ -178,5 +178,6 @@ pub fn referenced_blobs(r: &Reader) -> Result<HashSet<BlobId>, StoreError> {
     out.extend(crate::logbook::attachment_blobs(r)?);
     out.extend(crate::news::news_blobs(r)?);
     out.extend(crate::liaison::attachment_blobs(r)?);
+    out.extend(crate::exercises::media_blobs(r)?);
     Ok(out)
 }

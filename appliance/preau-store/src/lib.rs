@@ -18,6 +18,7 @@ pub mod commune;
 pub mod directory;
 pub mod documents;
 pub mod error;
+pub mod exercises;
 pub mod fatal;
 pub mod feed;
 pub mod liaison;

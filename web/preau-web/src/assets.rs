@@ -10,6 +10,7 @@ const CSS: &str = include_str!("../static/app.css");
 const FAVICON: &str = include_str!("../static/favicon.svg");
 const JS: &str = include_str!("../static/upload.js");
 const SEARCH_JS: &str = include_str!("../static/search.js");
+const EXERCISE_JS: &str = include_str!("../static/exercise.js");
 
 /// The embedded files and their hashed URLs.
 #[derive(Debug)]
@@ -22,6 +23,8 @@ pub struct Assets {
     pub js_url: String,
     /// URL of the search script (suggestions as one types).
     pub search_js_url: String,
+    /// URL of the exercise script (questions read aloud).
+    pub exercise_js_url: String,
 }
 
 fn hashed(name: &str, ext: &str, body: &str) -> String {
@@ -38,6 +41,7 @@ impl Assets {
             favicon_url: hashed("favicon", "svg", FAVICON),
             js_url: hashed("upload", "js", JS),
             search_js_url: hashed("search", "js", SEARCH_JS),
+            exercise_js_url: hashed("exercise", "js", EXERCISE_JS),
         }
     }
 }
@@ -65,6 +69,8 @@ pub async fn serve(State(assets): State<Arc<Assets>>, Path(file): Path<String>) 
         (JS, "text/javascript; charset=utf-8")
     } else if path == assets.search_js_url {
         (SEARCH_JS, "text/javascript; charset=utf-8")
+    } else if path == assets.exercise_js_url {
+        (EXERCISE_JS, "text/javascript; charset=utf-8")
     } else {
         return crate::error::WebError::NotFound.into_response();
     };

@@ -151,6 +151,14 @@ pub fn problem(problem: &Problem) -> String {
         Problem::NoConsentForm => "Ce mot ne demande pas d'autorisation.".into(),
         Problem::OndeRefused(name) => format!("Le fichier « {name} » ne peut pas être importé : corrigez les lignes signalées puis envoyez-le de nouveau. Rien n'a été modifié."),
         Problem::OndeChanged => "L'annuaire a changé pendant l'import : vérifiez de nouveau l'aperçu. Rien n'a été modifié.".into(),
+        Problem::Question(error) => error.message(),
+        Problem::AlreadyAnswered => "Cette question a déjà reçu une réponse. Continue avec la suivante !".into(),
+        Problem::TaskClosed => "Ce travail n'est pas ouvert en ce moment.".into(),
+        Problem::NothingToDo => "Ajoutez au moins un exercice avec une question avant de donner cette séquence à faire.".into(),
+        Problem::DueBeforeOpening => "La date de fin ne peut pas être avant la date d'ouverture.".into(),
+        Problem::UnknownCompetence => "Cette compétence ne fait pas partie de la liste des programmes.".into(),
+        Problem::MediaKind => "Le son doit être un fichier audio (MP3, OGG, WAV…) et l'image une image (PNG, JPEG…).".into(),
+        Problem::ExerciseFile => "Ce fichier n'est pas un fichier d'exercices Préau, ou il est abîmé. Rien n'a été importé.".into(),
     }
 }
 

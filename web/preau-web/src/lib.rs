@@ -98,6 +98,7 @@ pub fn router(state: WebState) -> Router {
         .merge(bookings_routes())
         .merge(logbook_routes())
         .merge(liaison_routes())
+        .merge(exercise_routes())
         .merge(news_routes())
         .merge(messages_routes())
         .route(p::CERTIFICATE, get(pages::certificate::page))
@@ -294,6 +295,58 @@ fn liaison_routes() -> Router<WebState> {
         .route(p::LIAISON_WITHDRAW, post(l::withdraw))
         .route(p::LIAISON_SLIPS, get(l::slips))
         .route(p::LIAISON_FILE, get(l::file))
+}
+
+/// Exercises. Question forms and imports stream their files and take no body limit of
+/// their own: the file size limit of the application applies.
+fn exercise_routes() -> Router<WebState> {
+    use axum::extract::DefaultBodyLimit;
+    use pages::exercises as x;
+    use paths as p;
+    Router::new()
+        .route(p::EXERCISES, get(x::home))
+        .route(
+            p::EXERCISE_SEQUENCE_NEW,
+            get(x::new_sequence).post(x::create_sequence),
+        )
+        .route(
+            p::EXERCISE_IMPORT,
+            post(x::import).layer(DefaultBodyLimit::disable()),
+        )
+        .route(p::EXERCISE_SEQUENCE, get(x::sequence))
+        .route(
+            p::EXERCISE_SEQUENCE_EDIT,
+            get(x::edit_sequence).post(x::update_sequence),
+        )
+        .route(p::EXERCISE_SEQUENCE_ADD, post(x::add_exercise))
+        .route(p::EXERCISE_SEQUENCE_REMOVE, post(x::remove_exercise))
+        .route(p::EXERCISE_SEQUENCE_COPY, post(x::copy))
+        .route(p::EXERCISE_SEQUENCE_EXPORT, get(x::export))
+        .route(p::EXERCISE_SEQUENCE_PUBLISH, post(x::publish))
+        .route(p::EXERCISE_ASSIGN, get(x::assign_form).post(x::assign))
+        .route(p::EXERCISE, get(x::exercise).post(x::update_exercise))
+        .route(
+            p::EXERCISE_QUESTION_NEW,
+            post(x::add_question).layer(DefaultBodyLimit::disable()),
+        )
+        .route(
+            p::EXERCISE_QUESTION,
+            get(x::question)
+                .post(x::update_question)
+                .layer(DefaultBodyLimit::disable()),
+        )
+        .route(p::EXERCISE_QUESTION_DELETE, post(x::delete_question))
+        .route(p::EXERCISE_QUESTION_MOVE, post(x::move_question))
+        .route(p::EXERCISE_MEDIA, get(x::media))
+        .route(p::EXERCISE_CLASS, get(x::class_results))
+        .route(p::EXERCISE_CLASS_CSV, get(x::class_csv))
+        .route(p::EXERCISE_TASK, get(x::task))
+        .route(p::EXERCISE_TASK_START, post(x::start))
+        .route(p::EXERCISE_TASK_ANSWER, post(x::answer))
+        .route(p::EXERCISE_TASK_WITHDRAW, post(x::withdraw))
+        .route(p::EXERCISE_MARK, post(x::mark))
+        .route(p::EXERCISE_PUPIL, get(x::pupil))
+        .route(p::EXERCISE_LIVRET, post(x::livret_level))
 }
 
 fn logbook_routes() -> Router<WebState> {

@@ -235,6 +235,58 @@ pub const MESSAGE_REPORT: &str = "/messages/message/{id}/signaler";
 pub const MESSAGE_FILE: &str = "/messages/message/{id}/fichiers/{n}";
 /// A picture attached to a message, re-encoded, shown in the conversation.
 pub const MESSAGE_PICTURE: &str = "/messages/message/{id}/images/{n}";
+/// Exercises: a pupil's tasks, a family's results, a teacher's bank and classes.
+pub const EXERCISES: &str = "/exercices";
+/// Exercises: a new sequence.
+pub const EXERCISE_SEQUENCE_NEW: &str = "/exercices/sequences/nouvelle";
+/// Exercises: importing a sequence file (multipart).
+pub const EXERCISE_IMPORT: &str = "/exercices/importer";
+/// Exercises: a sequence of the bank.
+pub const EXERCISE_SEQUENCE: &str = "/exercices/sequences/{id}";
+/// Exercises: changing a sequence.
+pub const EXERCISE_SEQUENCE_EDIT: &str = "/exercices/sequences/{id}/modifier";
+/// Exercises: adding an exercise to a sequence.
+pub const EXERCISE_SEQUENCE_ADD: &str = "/exercices/sequences/{id}/exercice";
+/// Exercises: taking an exercise out of a sequence (sequence, exercise).
+pub const EXERCISE_SEQUENCE_REMOVE: &str = "/exercices/sequences/{id}/retirer/{exercise}";
+/// Exercises: copying a sequence to adapt it.
+pub const EXERCISE_SEQUENCE_COPY: &str = "/exercices/sequences/{id}/copier";
+/// Exercises: a sequence as a file for other schools.
+pub const EXERCISE_SEQUENCE_EXPORT: &str = "/exercices/sequences/{id}/exporter";
+/// Exercises: publishing a sequence to the library.
+pub const EXERCISE_SEQUENCE_PUBLISH: &str = "/exercices/sequences/{id}/publier";
+/// Exercises: setting a sequence to pupils of a class (sequence, class).
+pub const EXERCISE_ASSIGN: &str = "/exercices/sequences/{id}/donner/{class}";
+/// Exercises: an exercise's settings and questions.
+pub const EXERCISE: &str = "/exercices/exercice/{id}";
+/// Exercises: adding a question (multipart).
+pub const EXERCISE_QUESTION_NEW: &str = "/exercices/exercice/{id}/question";
+/// Exercises: changing a question (exercise, index; multipart).
+pub const EXERCISE_QUESTION: &str = "/exercices/exercice/{id}/question/{n}";
+/// Exercises: deleting a question (exercise, index).
+pub const EXERCISE_QUESTION_DELETE: &str = "/exercices/exercice/{id}/question/{n}/supprimer";
+/// Exercises: moving a question up or down (exercise, index; `sens`).
+pub const EXERCISE_QUESTION_MOVE: &str = "/exercices/exercice/{id}/question/{n}/deplacer";
+/// Exercises: a question's picture or sound (exercise, SHA-256).
+pub const EXERCISE_MEDIA: &str = "/exercices/exercice/{id}/media/{blob}";
+/// Exercises: a class's grid of results.
+pub const EXERCISE_CLASS: &str = "/exercices/classe/{id}";
+/// Exercises: a class's results as CSV.
+pub const EXERCISE_CLASS_CSV: &str = "/exercices/classe/{id}/resultats.csv";
+/// Exercises: a task (the pupil's screen, or the teacher's figures).
+pub const EXERCISE_TASK: &str = "/exercices/travail/{id}";
+/// Exercises: starting a task (or starting it again).
+pub const EXERCISE_TASK_START: &str = "/exercices/travail/{id}/commencer";
+/// Exercises: answering the question on the screen.
+pub const EXERCISE_TASK_ANSWER: &str = "/exercices/travail/{id}/repondre";
+/// Exercises: withdrawing a task.
+pub const EXERCISE_TASK_WITHDRAW: &str = "/exercices/travail/{id}/retirer";
+/// Exercises: a teacher's mark of an answer (task, pupil).
+pub const EXERCISE_MARK: &str = "/exercices/travail/{id}/eleve/{pupil}/note";
+/// Exercises: a pupil's history and livret summary.
+pub const EXERCISE_PUPIL: &str = "/exercices/eleve/{id}";
+/// Exercises: a pupil's livret level set by hand.
+pub const EXERCISE_LIVRET: &str = "/exercices/eleve/{id}/livret";
 /// The carnet de liaison: one's classes or children (a pupil goes to their own carnet).
 pub const LIAISON: &str = "/carnet-de-liaison";
 /// The words posted to a class's families.

@@ -242,6 +242,8 @@ struct ResourceView {
     curate_url: String,
     collections: Vec<(CollectionId, String)>,
     extraction_problem: Option<String>,
+    /// The page of the sequence, for a published sequence of exercises (bank users only).
+    exercises: Option<String>,
     error: Option<String>,
 }
 
@@ -265,8 +267,15 @@ fn resource_page(
     let subject = &me.current.subject;
     let r = state.app.resource(subject, id)?;
     let manage = state.app.may_manage_resource(subject, &r);
+    let exercises = match &r.content {
+        ResourceContent::Exercises { sequence } if state.app.may_use_exercise_bank(subject) => {
+            Some(with(paths::EXERCISE_SEQUENCE, sequence))
+        }
+        _ => None,
+    };
     let (link, file, preview, extraction_problem) = match &r.content {
         ResourceContent::Link { url } => (Some(url.clone()), None, None, None),
+        ResourceContent::Exercises { .. } => (None, None, None, None),
         ResourceContent::File { name, revision } => {
             let url = with(paths::RESOURCE_VIEW, id);
             let preview = inline_kind(&revision.mime).map(|k| match k {
@@ -333,6 +342,7 @@ fn resource_page(
             curate_url: with(paths::RESOURCE_CURATE, id),
             collections,
             extraction_problem,
+            exercises,
             error,
         },
     )

@@ -8,6 +8,7 @@ pub mod bookings;
 pub mod certificate;
 pub mod classes;
 pub mod documents;
+pub mod exercises;
 pub mod letters;
 pub mod liaison;
 pub mod library;

@@ -221,6 +221,7 @@ pub async fn home(
     if let Some(messages) = super::messages::portal_tile(&state, &me)? {
         tiles.insert(0, messages);
     }
+    tiles.extend(super::exercises::portal_tile(&state, &me));
     tiles.extend(super::setup::portal_tile(&state, &me)?);
     render(PortalView {
         layout: Layout::new(&state, &csrf, Some(&me)),
