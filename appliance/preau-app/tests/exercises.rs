@@ -605,3 +605,33 @@ fn choices_carry_pictures_and_a_sound_must_be_a_sound() {
         Problem::MediaKind
     );
 }
+
+#[test]
+fn the_help_list_keeps_to_recent_tasks_and_the_grid_to_a_period() {
+    let w = world();
+    let (sequence, _) = w.sequence_with(&[question("reponse", "2 + 2 ?", "4")]);
+    let task = w.set(sequence, "evaluation");
+    let pupil = w.subject(w.pupil(0, 6));
+    w.app.start_round(&pupil, task.id).expect("start");
+    w.answer(&pupil, &task, Given::Short("5".into()));
+    let help = |grid: &preau_app::exercises::Grid| {
+        grid.help
+            .iter()
+            .find(|(p, _)| p.id == pupil.user)
+            .map(|(_, why)| why.clone())
+    };
+    let grid = w.app.class_grid(&w.teacher(0), w.class(0)).expect("grid");
+    assert_eq!(help(&grid), Some(vec!["« Compléter » : 0/1".to_string()]));
+    // Five weeks later the task (due on 4 December) is behind: no longer on the help list,
+    // still in the year's grid, not in a grid from today.
+    w.tick(35 * 24 * 3600);
+    let grid = w.app.class_grid(&w.teacher(0), w.class(0)).expect("grid");
+    assert_eq!(help(&grid), None);
+    assert_eq!(grid.columns.len(), 1);
+    let today = preau_app::bookings::today(w.app.now());
+    let recent = w
+        .app
+        .class_grid_since(&w.teacher(0), w.class(0), Some(today))
+        .expect("grid");
+    assert!(recent.columns.is_empty());
+}

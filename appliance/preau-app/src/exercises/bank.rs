@@ -83,6 +83,40 @@ pub struct SequenceView {
     pub may_edit: bool,
 }
 
+/// What the bank's edits need of a sequence or an exercise.
+trait BankItem: preau_store::Record {
+    /// The UAI of its school.
+    fn school(&self) -> &str;
+    /// Who wrote it.
+    fn author(&self) -> UserId;
+    /// Records a change at `now`.
+    fn touch(&mut self, now: i64);
+}
+
+impl BankItem for Sequence {
+    fn school(&self) -> &str {
+        &self.school
+    }
+    fn author(&self) -> UserId {
+        self.author
+    }
+    fn touch(&mut self, now: i64) {
+        self.updated_at = now;
+    }
+}
+
+impl BankItem for Exercise {
+    fn school(&self) -> &str {
+        &self.school
+    }
+    fn author(&self) -> UserId {
+        self.author
+    }
+    fn touch(&mut self, now: i64) {
+        self.updated_at = now;
+    }
+}
+
 /// Checks a title and returns it trimmed.
 pub(crate) fn title_of(text: &str) -> Result<String, AppError> {
     let title = text.trim();
@@ -269,19 +303,30 @@ impl App {
         id: SequenceId,
         change: impl FnOnce(&mut Sequence, &mut Writer) -> Result<(), AppError>,
     ) -> Result<Sequence, AppError> {
+        self.edit_item(me, id.0, change)
+    }
+
+    /// Reads a sequence or an exercise of this school that `me` may change, applies
+    /// `change`, stamps it and saves it, in one transaction.
+    fn edit_item<T: BankItem>(
+        &self,
+        me: &Subject,
+        key: u64,
+        change: impl FnOnce(&mut T, &mut Writer) -> Result<(), AppError>,
+    ) -> Result<T, AppError> {
         self.check_exercise_bank(me)?;
         self.store.write(|w| -> Result<_, AppError> {
-            let mut sequence = w
-                .get::<Sequence>(id.0)?
-                .filter(|s| s.school == self.directory().uai())
+            let mut item = w
+                .get::<T>(key)?
+                .filter(|i| i.school() == self.directory().uai())
                 .ok_or(AppError::NotFound)?;
-            if !self.may_edit_exercise(me, sequence.author) {
+            if !self.may_edit_exercise(me, item.author()) {
                 return Err(AppError::Forbidden);
             }
-            change(&mut sequence, w)?;
-            sequence.updated_at = self.now();
-            w.put(&sequence)?;
-            Ok(sequence)
+            change(&mut item, w)?;
+            item.touch(self.now());
+            w.put(&item)?;
+            Ok(item)
         })
     }
 
@@ -341,20 +386,7 @@ impl App {
         id: ExerciseId,
         change: impl FnOnce(&mut Exercise, &mut Writer) -> Result<(), AppError>,
     ) -> Result<Exercise, AppError> {
-        self.check_exercise_bank(me)?;
-        self.store.write(|w| -> Result<_, AppError> {
-            let mut exercise = w
-                .get::<Exercise>(id.0)?
-                .filter(|e| e.school == self.directory().uai())
-                .ok_or(AppError::NotFound)?;
-            if !self.may_edit_exercise(me, exercise.author) {
-                return Err(AppError::Forbidden);
-            }
-            change(&mut exercise, w)?;
-            exercise.updated_at = self.now();
-            w.put(&exercise)?;
-            Ok(exercise)
-        })
+        self.edit_item(me, id.0, change)
     }
 
     /// Adds a question at the end of an exercise (`index` None) or replaces question

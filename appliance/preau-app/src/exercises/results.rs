@@ -7,6 +7,7 @@ use super::practice::round_score;
 use crate::accounts::french_csv;
 use crate::bookings::today;
 use crate::{App, AppError, Problem};
+use jiff::civil::Date;
 use preau_core::exercises::competences::{self, Competence};
 use preau_core::exercises::mastery::{self, LivretLevel, MasteryState, Standing};
 use preau_core::exercises::{LevelOverride, Override, marking};
@@ -138,8 +139,15 @@ pub struct FamilyResults {
     pub done: Vec<(Task, (usize, usize))>,
 }
 
+/// How far back a red result or a task not started puts a pupil on the help list, in days.
+pub const HELP_DAYS: i64 = 21;
+/// The most reasons shown per pupil on the help list.
+pub const HELP_REASONS: usize = 3;
+
 /// Per exercise, the pupil's counted answers in time order, from their attempts.
-fn outcomes(attempts: &[Attempt]) -> HashMap<ExerciseId, Vec<(i64, bool)>> {
+fn outcomes<'a>(
+    attempts: impl IntoIterator<Item = &'a Attempt>,
+) -> HashMap<ExerciseId, Vec<(i64, bool)>> {
     let mut out: HashMap<ExerciseId, Vec<(i64, bool)>> = HashMap::new();
     for attempt in attempts {
         for round in &attempt.rounds {
@@ -188,8 +196,22 @@ impl App {
         Ok(user.clone())
     }
 
-    /// A class's grid of pupils × exercises with the pupils needing help.
+    /// A class's grid of pupils × exercises over the whole year, with the pupils needing
+    /// help.
     pub fn class_grid(&self, me: &Subject, class: ClassId) -> Result<Grid, AppError> {
+        self.class_grid_since(me, class, None)
+    }
+
+    /// A class's grid with a column per exercise of the tasks due `since` a day (all when
+    /// `None`); mastery counts every answer of the year. The pupils needing help are those
+    /// with a red result or a task not started among the tasks due in the last
+    /// [`HELP_DAYS`] days or still to do, with at most [`HELP_REASONS`] reasons each.
+    pub fn class_grid_since(
+        &self,
+        me: &Subject,
+        class: ClassId,
+        since: Option<Date>,
+    ) -> Result<Grid, AppError> {
         self.check_sets_exercises(me, class)?;
         let dir = self.directory();
         let class_name = dir.class(class).map(|c| c.name.clone()).unwrap_or_default();
@@ -198,9 +220,13 @@ impl App {
             .into_iter()
             .filter(|t| !t.withdrawn)
             .collect();
+        let day = today(self.now());
+        let recent = day
+            .checked_sub(jiff::Span::new().days(HELP_DAYS))
+            .unwrap_or(day);
         let mut titles: HashMap<ExerciseId, (String, u8)> = HashMap::new();
         let mut columns = Vec::new();
-        for task in &tasks {
+        for task in tasks.iter().filter(|t| since.is_none_or(|d| t.due >= d)) {
             for (index, id) in task.exercises.iter().chain(&task.easier).enumerate() {
                 if !titles.contains_key(id)
                     && let Some(e) = r.get::<Exercise>(id.0)?
@@ -216,7 +242,6 @@ impl App {
                 }
             }
         }
-        let day = today(self.now());
         let mut rows = Vec::new();
         let mut help = Vec::new();
         for pupil in dir.pupils_of(class) {
@@ -226,8 +251,7 @@ impl App {
                     attempts.insert(task.id, a);
                 }
             }
-            let all: Vec<Attempt> = attempts.values().cloned().collect();
-            let outcomes = outcomes(&all);
+            let outcomes = outcomes(attempts.values());
             let mastered = |id: &ExerciseId| {
                 let needed = titles.get(id).map(|t| t.1).unwrap_or(1);
                 outcomes.get(id).is_some_and(|list| {
@@ -250,10 +274,11 @@ impl App {
                     answers.is_some_and(|a| a.answers.iter().any(|x| !x.tries.is_empty()));
                 let finished = answers.is_some_and(|a| a.finished());
                 let standing = mastery::standing(score.0, score.1, started, finished);
-                if set && standing == Standing::Low {
+                let helps = set && task.due >= recent;
+                if helps && standing == Standing::Low {
                     reasons.push(format!("« {} » : {}/{}", column.title, score.0, score.1));
                 }
-                if set && !started && task.due < day && column.index == 0 {
+                if helps && !started && task.due < day && column.index == 0 {
                     reasons.push(format!(
                         "« {} » : pas commencé (pour le {})",
                         task.title, task.due
@@ -266,6 +291,11 @@ impl App {
                     easier,
                     not_set: !set,
                 });
+            }
+            if reasons.len() > HELP_REASONS {
+                let more = reasons.len() - HELP_REASONS;
+                reasons.truncate(HELP_REASONS);
+                reasons.push(format!("et {more} autre(s)"));
             }
             if !reasons.is_empty() {
                 help.push(((*pupil).clone(), reasons));
