@@ -816,3 +816,121 @@ async fn a_parent_at_central_downloads_the_file_attached_to_a_carnet_word() {
         "{text}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_parent_at_central_sees_the_exercise_results_the_pupil_got_on_the_box() {
+    use preau_app::exercises::{ExerciseForm, QuestionForm, SequenceForm, Step, TaskForm};
+    let s = scene().await;
+    let app = &s.boxed.app;
+    let teacher = subject(app, s.teacher);
+    let sequence = app
+        .create_sequence(
+            &teacher,
+            &SequenceForm {
+                title: "Calcul mental du lundi".into(),
+                ..SequenceForm::default()
+            },
+        )
+        .expect("sequence");
+    let exercise = app
+        .add_exercise(
+            &teacher,
+            sequence.id,
+            &ExerciseForm {
+                title: "Additions".into(),
+                competence: "MA2-NOMBRES-4".into(),
+                ..ExerciseForm::default()
+            },
+        )
+        .expect("exercise");
+    for (prompt, answer) in [("3 + 4 ?", "7"), ("5 + 5 ?", "10")] {
+        app.save_question(
+            &teacher,
+            exercise.id,
+            None,
+            &QuestionForm {
+                kind: "reponse".into(),
+                prompt: prompt.into(),
+                answers: answer.into(),
+                numeric: true,
+                ..QuestionForm::default()
+            },
+            None,
+            None,
+        )
+        .expect("question");
+    }
+    let task = app
+        .set_task(
+            &teacher,
+            sequence.id,
+            s.class,
+            &TaskForm {
+                audience: format!("eleve-{}", s.pupil.id.0),
+                due: "2026-12-04".into(),
+                mode: "evaluation".into(),
+                ..TaskForm::default()
+            },
+        )
+        .expect("task");
+    let pupil = subject(app, s.pupil.id);
+    app.start_round(&pupil, task.id).expect("start");
+    for given in ["7", "11"] {
+        let Step::Question(screen) = app.step(&pupil, task.id).expect("step") else {
+            panic!("a question");
+        };
+        app.answer(
+            &pupil,
+            task.id,
+            (screen.round, screen.exercise_index, screen.question_index),
+            preau_core::Given::Short(given.into()),
+        )
+        .expect("answer");
+    }
+    s.boxed.wait_synced(Duration::from_secs(60)).await;
+
+    // At central the family sees the task's score and the competence's level…
+    let page = home(&s.central, &s.client).await;
+    assert!(
+        page.contains(&format!("Exercices de {}", s.pupil.first_name)),
+        "{page}"
+    );
+    assert!(
+        page.contains(
+            "Calcul mental du lundi (pour le vendredi 4 décembre) : 1 / 2 bonnes réponses"
+        ),
+        "{page}"
+    );
+    assert!(
+        page.contains("Objectifs d&#x27;apprentissage partiellement atteints")
+            || page.contains("Objectifs d&#39;apprentissage partiellement atteints")
+            || page.contains("Objectifs d'apprentissage partiellement atteints"),
+        "{page}"
+    );
+    // … while the answers themselves never leave the box.
+    let at_central = s.central.school(UAI);
+    let r = at_central.store().read().expect("read");
+    assert!(r.all::<preau_core::Attempt>().expect("attempts").is_empty());
+    assert!(
+        r.all::<preau_core::Exercise>()
+            .expect("exercises")
+            .is_empty()
+    );
+
+    // The teacher raises the level on the box: central follows.
+    app.set_livret_level(
+        &teacher,
+        s.pupil.id,
+        "MA2-NOMBRES-4",
+        Some(preau_core::exercises::mastery::LivretLevel::Reached),
+    )
+    .expect("level");
+    s.boxed.wait_synced(Duration::from_secs(60)).await;
+    let page = home(&s.central, &s.client).await;
+    assert!(
+        page.contains("Objectifs d&#x27;apprentissage atteints")
+            || page.contains("Objectifs d&#39;apprentissage atteints")
+            || page.contains("Objectifs d'apprentissage atteints"),
+        "{page}"
+    );
+}

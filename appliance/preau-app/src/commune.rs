@@ -84,6 +84,9 @@ pub struct SchoolPortal {
     pub liaison: Vec<WordView>,
     /// The news for families.
     pub news: Vec<News>,
+    /// Each child's exercise results summary (livret levels, tasks finished), as the box
+    /// last sent it.
+    pub results: Vec<crate::exercises::FamilyResults>,
     /// Messages from the school not read yet at central.
     pub unread: usize,
     /// When central last heard from the school's box.
@@ -473,8 +476,8 @@ impl Commune {
         .then_some((school, subject))
     }
 
-    /// A parent's portal: per linked school, their children, homework, words to sign and
-    /// news, and when the school's box last synced.
+    /// A parent's portal: per linked school, their children, homework, words to sign, news
+    /// and exercise results, and when the school's box last synced.
     pub fn portal(&self, account: &CommuneAccount) -> Result<Vec<SchoolPortal>, AppError> {
         let mut out = Vec::new();
         for link in &account.links {
@@ -501,6 +504,7 @@ impl Commune {
                 homework: app.portal_homework(&subject)?,
                 liaison: app.portal_liaison(&subject)?,
                 news,
+                results: app.family_results(&subject)?,
                 unread: app.unread_messages(&subject)?,
                 seen: app.box_seen()?,
             });

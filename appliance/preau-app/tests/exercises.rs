@@ -329,7 +329,7 @@ fn assessment_takes_one_try_and_shows_results_at_the_end() {
         .expect("child");
     assert_eq!(mine.skills[0].level, Some(LivretLevel::Reached));
     assert!(mine.skills[0].overridden);
-    assert_eq!(mine.done[0].1, (1, 2));
+    assert_eq!(mine.done[0].score, (1, 2));
 }
 
 #[test]

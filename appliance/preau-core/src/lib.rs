@@ -37,8 +37,8 @@ pub use documents::{
     NodeId, NodeKind, Revision, Share, ShareId, ShareTarget, Space, SpaceId, SpaceOwner,
 };
 pub use exercises::{
-    Attempt, Exercise, ExerciseId, Given, Mode, Question, QuestionKind, Sequence, SequenceId, Task,
-    TaskId,
+    Attempt, Exercise, ExerciseId, Given, Mode, Question, QuestionKind, ResultsSummary, Sequence,
+    SequenceId, Task, TaskId,
 };
 pub use ids::{ClassId, GroupId, UserId};
 pub use level::Level;

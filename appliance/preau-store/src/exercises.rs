@@ -2,13 +2,16 @@
 //! pupils' attempts and the teachers' livret levels, with the timelines that find a class's
 //! tasks, a pupil's tasks and a pupil's attempts by the time the task was set.
 //!
-//! None of these records is replicated: exercises live on the box, where pupils do them.
+//! Exercises live on the box, where pupils do them: only each pupil's
+//! [`ResultsSummary`] is replicated (central shows it to the family).
 
 use crate::documents::record;
 use crate::record::Record;
 use crate::{Reader, StoreError, Tables, Timeline, Writer};
 use preau_core::exercises::LevelOverride;
-use preau_core::{Attempt, BlobId, ClassId, Exercise, Sequence, Task, TaskId, UserId};
+use preau_core::{
+    Attempt, BlobId, ClassId, Exercise, ResultsSummary, Sequence, Task, TaskId, UserId,
+};
 use redb::TableDefinition;
 
 /// Class → the tasks set in it, by the time they were set.
@@ -21,6 +24,14 @@ record!(Sequence, "sequences", "sequence", indexed: false, |s| s.id.0);
 record!(Task, "tasks", "task", indexed: false, |t| t.id.0);
 record!(Attempt, "attempts", "attempt", indexed: false, |a| Attempt::key_of(a.task, a.pupil));
 record!(LevelOverride, "livret_levels", "livret_level", indexed: false, |o| LevelOverride::key_of(o.pupil, &o.competence));
+
+record!(ResultsSummary, "results_summaries", "results_summary", indexed: false, replicated: true, |s| ResultsSummary::key_of(s.pupil));
+
+/// A pupil's results summary, if one was computed (or received).
+pub fn summary_of(t: &impl Tables, pupil: UserId) -> Result<Option<ResultsSummary>, StoreError> {
+    Ok(t.get::<ResultsSummary>(ResultsSummary::key_of(pupil))?
+        .filter(|s| s.pupil == pupil))
+}
 
 /// Saves a task, filing it on its class's and its pupils' timelines.
 pub fn save_task(w: &mut Writer, task: &Task) -> Result<(), StoreError> {

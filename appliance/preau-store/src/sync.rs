@@ -232,6 +232,7 @@ impl Replicated for Group {}
 impl Replicated for Conversation {}
 impl Replicated for MessagingRules {}
 impl Replicated for ParentActivation {}
+impl Replicated for preau_core::ResultsSummary {}
 impl Replicated for User {
     fn save(w: &mut Writer, value: &Self) -> Result<(), StoreError> {
         crate::directory::save_user(w, value)
@@ -309,6 +310,7 @@ fn replicated(name: &str) -> Option<Kind> {
         .or_else(|| kind_of::<Message>(name))
         .or_else(|| kind_of::<MessagingRules>(name))
         .or_else(|| kind_of::<ParentActivation>(name))
+        .or_else(|| kind_of::<preau_core::ResultsSummary>(name))
 }
 
 /// Whether records of `kind` travel between replicas.

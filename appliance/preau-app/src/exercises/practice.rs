@@ -382,6 +382,9 @@ impl App {
                 },
             };
             w.put(&attempt)?;
+            if finished {
+                self.refresh_summary(w, me.user)?;
+            }
             Ok(feedback)
         })
     }

@@ -10,12 +10,14 @@ use crate::{App, AppError, Problem};
 use jiff::civil::Date;
 use preau_core::exercises::competences::{self, Competence};
 use preau_core::exercises::mastery::{self, LivretLevel, MasteryState, Standing};
-use preau_core::exercises::{LevelOverride, Override, marking};
+use preau_core::exercises::{
+    DoneTask, LevelOverride, Override, ResultsSummary, SummarySkill, marking,
+};
 use preau_core::{
     Action, Attempt, ClassId, Exercise, ExerciseId, Subject, Task, TaskId, User, UserId,
 };
-use preau_store::Reader;
 use preau_store::exercises as db;
+use preau_store::{Tables, Writer};
 use std::collections::{BTreeMap, HashMap};
 
 /// A column of the grid: one exercise of one task.
@@ -135,9 +137,12 @@ pub struct FamilyResults {
     pub pupil: User,
     /// The livret summary.
     pub skills: Vec<SkillLine>,
-    /// The tasks finished lately, newest first, with right answers and questions.
-    pub done: Vec<(Task, (usize, usize))>,
+    /// The tasks finished lately, newest first.
+    pub done: Vec<DoneTask>,
 }
+
+/// How many finished tasks a family's summary lists.
+pub const SUMMARY_TASKS: usize = 10;
 
 /// How far back a red result or a task not started puts a pupil on the help list, in days.
 pub const HELP_DAYS: i64 = 21;
@@ -170,7 +175,7 @@ fn outcomes<'a>(
 
 /// Mastery of each exercise from its outcomes.
 fn mastery_of(
-    r: &Reader,
+    r: &impl Tables,
     outcomes: &HashMap<ExerciseId, Vec<(i64, bool)>>,
 ) -> Result<Vec<(Exercise, MasteryState)>, AppError> {
     let mut out = Vec::new();
@@ -454,7 +459,7 @@ impl App {
     /// The livret lines of a pupil: every competence practised, with its level.
     fn skills(
         &self,
-        r: &Reader,
+        r: &impl Tables,
         pupil: UserId,
         mastery: &[(Exercise, MasteryState)],
     ) -> Result<Vec<SkillLine>, AppError> {
@@ -485,13 +490,16 @@ impl App {
     }
 
     /// The livret summary of each child (or of oneself) whose results `me` may see, with
-    /// the tasks finished lately: what a family sees on its portal.
+    /// the tasks finished lately: what a family sees on its portal. Read from the pupil's
+    /// [`ResultsSummary`], which the box keeps in step and central receives, so that the
+    /// family sees the same at school, at home through the box or at central.
     pub fn family_results(&self, me: &Subject) -> Result<Vec<FamilyResults>, AppError> {
         let dir = self.directory();
         let pupils: Vec<UserId> = match me.role {
             preau_core::Role::Pupil => vec![me.user],
             _ => me.children.clone(),
         };
+        let r = self.store.read()?;
         let mut out = Vec::new();
         for pupil in pupils {
             if !dir.can_on_user(me, Action::ViewResults, pupil) {
@@ -500,31 +508,70 @@ impl App {
             let Some(user) = dir.user(pupil).cloned() else {
                 continue;
             };
-            let r = self.store.read()?;
-            let mut attempts = Vec::new();
-            let mut done = Vec::new();
-            for task in db::tasks_of_pupil(&r, pupil)?.into_iter().rev() {
-                if task.withdrawn {
-                    continue;
-                }
-                if let Some(attempt) = db::attempt_of(&r, task.id, pupil)? {
-                    if let Some(round) = attempt.counted_round().filter(|r| r.finished_at.is_some())
-                    {
-                        done.push((task.clone(), round_score(round)));
-                    }
-                    attempts.push(attempt);
-                }
-            }
-            let mastery = mastery_of(&r, &outcomes(&attempts))?;
-            let skills = self.skills(&r, pupil, &mastery)?;
-            done.truncate(10);
+            let summary = db::summary_of(&r, pupil)?;
             out.push(FamilyResults {
                 pupil: user,
-                skills,
-                done,
+                skills: summary
+                    .iter()
+                    .flat_map(|s| &s.skills)
+                    .filter_map(|line| {
+                        Some(SkillLine {
+                            competence: competences::find(&line.competence)?,
+                            level: line.level,
+                            computed: line.computed,
+                            overridden: line.overridden,
+                            exercises: (line.exercises.0 as usize, line.exercises.1 as usize),
+                        })
+                    })
+                    .collect(),
+                done: summary.map(|s| s.done).unwrap_or_default(),
             });
         }
         Ok(out)
+    }
+
+    /// Computes `pupil`'s [`ResultsSummary`] again and saves it (in the transaction that
+    /// changed their results).
+    pub(crate) fn refresh_summary(&self, w: &mut Writer, pupil: UserId) -> Result<(), AppError> {
+        let mut attempts = Vec::new();
+        let mut done = Vec::new();
+        for task in db::tasks_of_pupil(w, pupil)?.into_iter().rev() {
+            if task.withdrawn {
+                continue;
+            }
+            if let Some(attempt) = db::attempt_of(w, task.id, pupil)? {
+                if let Some(round) = attempt.counted_round().filter(|r| r.finished_at.is_some()) {
+                    let (right, total) = round_score(round);
+                    done.push(DoneTask {
+                        title: task.title.clone(),
+                        due: task.due,
+                        score: (right as u32, total as u32),
+                    });
+                }
+                attempts.push(attempt);
+            }
+        }
+        done.truncate(SUMMARY_TASKS);
+        let mastery = mastery_of(w, &outcomes(&attempts))?;
+        let skills = self
+            .skills(w, pupil, &mastery)?
+            .into_iter()
+            .map(|line| SummarySkill {
+                competence: line.competence.code.to_string(),
+                level: line.level,
+                computed: line.computed,
+                overridden: line.overridden,
+                exercises: (line.exercises.0 as u32, line.exercises.1 as u32),
+            })
+            .collect();
+        w.put(&ResultsSummary {
+            pupil,
+            school: self.directory().uai().to_string(),
+            skills,
+            done,
+            updated_at: self.now(),
+        })?;
+        Ok(())
     }
 
     /// Replaces the automatic mark of one answer of a pupil (the teacher's decision counts
@@ -561,7 +608,7 @@ impl App {
                 at: self.now(),
             });
             w.put(&attempt)?;
-            Ok(())
+            self.refresh_summary(w, pupil)
         })
     }
 
@@ -596,7 +643,7 @@ impl App {
                     w.delete::<LevelOverride>(key)?;
                 }
             }
-            Ok(())
+            self.refresh_summary(w, pupil)
         })
     }
 }

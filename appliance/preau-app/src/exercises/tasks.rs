@@ -217,7 +217,8 @@ impl App {
         )
     }
 
-    /// Withdraws a task: pupils no longer see it; answers are kept.
+    /// Withdraws a task: pupils no longer see it, families' summaries leave it out; answers
+    /// are kept.
     pub fn withdraw_task(&self, me: &Subject, id: TaskId) -> Result<(), AppError> {
         self.store.write(|w| -> Result<_, AppError> {
             let mut task = w
@@ -229,6 +230,9 @@ impl App {
             }
             task.withdrawn = true;
             db::save_task(w, &task)?;
+            for pupil in &task.pupils {
+                self.refresh_summary(w, *pupil)?;
+            }
             Ok(())
         })
     }

@@ -5,7 +5,8 @@
 
 use preau_core::{
     BlobId, Class, Conversation, FamilyAnswer, LiaisonAudience, LogbookEntry, Message,
-    MessagingRules, News, NewsAudience, ParentActivation, Role, School, User, UserId, Word,
+    MessagingRules, News, NewsAudience, ParentActivation, ResultsSummary, Role, School, User,
+    UserId, Word,
 };
 use preau_store::record::{Record, decode};
 use preau_store::{Reader, StoreError};
@@ -65,6 +66,11 @@ pub fn scope_of(r: &Reader, kind: &str, bytes: &[u8]) -> Result<Option<Scope>, S
         k if k == FamilyAnswer::KIND => {
             let answer: FamilyAnswer = decode(bytes)?;
             Some(family(answer.pupil))
+        }
+        // A pupil's exercise results summary (livret levels, tasks finished): the family's.
+        k if k == ResultsSummary::KIND => {
+            let summary: ResultsSummary = decode(bytes)?;
+            Some(family(summary.pupil))
         }
         k if k == Conversation::KIND => {
             let conversation: Conversation = decode(bytes)?;

@@ -510,3 +510,54 @@ impl LevelOverride {
         h
     }
 }
+
+/// A competence's line in a pupil's [`ResultsSummary`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SummarySkill {
+    /// The competence code ([`competences::ALL`]).
+    pub competence: String,
+    /// The level that counts: the teacher's, else the computed one.
+    pub level: Option<mastery::LivretLevel>,
+    /// The level computed from the exercises.
+    pub computed: Option<mastery::LivretLevel>,
+    /// Whether the teacher set the level.
+    pub overridden: bool,
+    /// Exercises done for it, and how many are mastered.
+    pub exercises: (u32, u32),
+}
+
+/// A task a pupil finished, in their [`ResultsSummary`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DoneTask {
+    /// The sequence's title.
+    pub title: String,
+    /// The day it was due.
+    pub due: Date,
+    /// Right answers (first tries, or the teacher's marks) and questions of the round that
+    /// counts.
+    pub score: (u32, u32),
+}
+
+/// What a pupil's family sees of their exercises: the livret levels and the tasks finished
+/// lately. Kept in step by the box whenever a round ends or a teacher sets a mark or a
+/// level; replicated (in the family's partition) so that parents see it at central too.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResultsSummary {
+    /// The pupil.
+    pub pupil: UserId,
+    /// The UAI of their school (partition).
+    pub school: String,
+    /// The competences practised or set by hand, in the programmes' order.
+    pub skills: Vec<SummarySkill>,
+    /// The tasks finished lately, newest first (at most ten).
+    pub done: Vec<DoneTask>,
+    /// When it was computed (Unix seconds).
+    pub updated_at: i64,
+}
+
+impl ResultsSummary {
+    /// The record key of a pupil's summary.
+    pub fn key_of(pupil: UserId) -> u64 {
+        mix(pupil.0 ^ 0x7265_7375_6c74_7300)
+    }
+}

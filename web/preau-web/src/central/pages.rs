@@ -133,6 +133,7 @@ struct SchoolView {
     homework: Vec<ChildHomework>,
     words: Vec<WordToSign>,
     news: Vec<NewsItem>,
+    results: Vec<crate::pages::exercises::FamilyCard>,
     messages_url: String,
     unread: usize,
 }
@@ -369,6 +370,11 @@ fn school_view(now: i64, school: SchoolPortal) -> SchoolView {
         children: school.children.iter().map(|c| c.full_name()).collect(),
         homework,
         words,
+        results: school
+            .results
+            .iter()
+            .map(|f| crate::pages::exercises::family_card(f, String::new()))
+            .collect(),
         news: school
             .news
             .iter()

@@ -69,15 +69,15 @@ fn todo_card(item: &TodoItem) -> TodoCard {
 }
 
 /// A competence line of a livret summary, as shown.
-struct SkillRow {
-    code: String,
-    domain: String,
-    label: String,
-    level: String,
-    level_code: String,
-    computed: String,
-    overridden: bool,
-    exercises: String,
+pub(crate) struct SkillRow {
+    pub(crate) code: String,
+    pub(crate) domain: String,
+    pub(crate) label: String,
+    pub(crate) level: String,
+    pub(crate) level_code: String,
+    pub(crate) computed: String,
+    pub(crate) overridden: bool,
+    pub(crate) exercises: String,
 }
 
 fn skill_row(line: &SkillLine) -> SkillRow {
@@ -97,12 +97,39 @@ fn skill_row(line: &SkillLine) -> SkillRow {
     }
 }
 
-/// One child's results on a family's page.
-struct FamilyCard {
-    name: String,
+/// One child's results on a family's page (at the box, and at central without the history
+/// link).
+pub(crate) struct FamilyCard {
+    pub(crate) name: String,
+    pub(crate) history_url: String,
+    pub(crate) skills: Vec<SkillRow>,
+    pub(crate) done: Vec<(String, String, String)>,
+}
+
+/// A family's card for one child; `history_url` empty at central.
+pub(crate) fn family_card(
+    f: &preau_app::exercises::FamilyResults,
     history_url: String,
-    skills: Vec<SkillRow>,
-    done: Vec<(String, String, String)>,
+) -> FamilyCard {
+    FamilyCard {
+        name: f.pupil.first_name.clone(),
+        history_url,
+        skills: f.skills.iter().map(skill_row).collect(),
+        done: done_rows(&f.done),
+    }
+}
+
+/// Finished tasks as shown: title, due day, score.
+fn done_rows(done: &[preau_core::exercises::DoneTask]) -> Vec<(String, String, String)> {
+    done.iter()
+        .map(|d| {
+            (
+                d.title.clone(),
+                paris::day(d.due),
+                format!("{} / {}", d.score.0, d.score.1),
+            )
+        })
+        .collect()
 }
 
 /// A sequence in the bank's list.
@@ -161,18 +188,7 @@ pub async fn home(
             view.family = app
                 .family_results(subject)?
                 .iter()
-                .map(|f| FamilyCard {
-                    name: f.pupil.first_name.clone(),
-                    history_url: with(paths::EXERCISE_PUPIL, f.pupil.id),
-                    skills: f.skills.iter().map(skill_row).collect(),
-                    done: f
-                        .done
-                        .iter()
-                        .map(|(t, (r, n))| {
-                            (t.title.clone(), paris::day(t.due), format!("{r} / {n}"))
-                        })
-                        .collect(),
-                })
+                .map(|f| family_card(f, with(paths::EXERCISE_PUPIL, f.pupil.id)))
                 .collect();
         }
         _ => {
