@@ -657,6 +657,11 @@ fn a_published_sequence_is_found_by_a_word_of_its_questions_by_teachers_and_pupi
         "a word of an answer"
     );
     assert_eq!(w.search_total(&author, "kangourou"), 0);
+    assert_eq!(
+        w.search_total(&pupil, "porc"),
+        0,
+        "the answer of a blank is never searchable"
+    );
 
     // Changed and published again: the same resource, found by its new words.
     w.app
@@ -673,6 +678,13 @@ fn a_published_sequence_is_found_by_a_word_of_its_questions_by_teachers_and_pupi
             None,
         )
         .expect("change");
+    // The edit alone refreshes the library's text.
+    w.app.index_pending().expect("index");
+    assert_eq!(
+        w.search_total(&pupil, "kangourou"),
+        1,
+        "found after the edit"
+    );
     let again = w
         .app
         .publish_sequence(&author, sequence.id, "CC BY-SA 4.0")

@@ -15,8 +15,8 @@ use preau_core::{
     Action, BlobId, Discipline, Exercise, ExerciseId, Level, Object, Question, QuestionKind,
     Sequence, SequenceId, Subject, UserId, can,
 };
-use preau_store::Writer;
 use preau_store::schema::random_u64;
+use preau_store::{StoreError, Writer};
 use std::io::BufReader;
 
 /// What a teacher types to create or change a sequence.
@@ -91,6 +91,9 @@ trait BankItem: preau_store::Record {
     fn author(&self) -> UserId;
     /// Records a change at `now`.
     fn touch(&mut self, now: i64);
+    /// The library resources it appears in (a published sequence, or the published
+    /// sequences holding an exercise), whose search text follows its changes.
+    fn published_as(&self, w: &Writer) -> Result<Vec<preau_core::ResourceId>, StoreError>;
 }
 
 impl BankItem for Sequence {
@@ -103,6 +106,9 @@ impl BankItem for Sequence {
     fn touch(&mut self, now: i64) {
         self.updated_at = now;
     }
+    fn published_as(&self, _: &Writer) -> Result<Vec<preau_core::ResourceId>, StoreError> {
+        Ok(self.published.into_iter().collect())
+    }
 }
 
 impl BankItem for Exercise {
@@ -114,6 +120,13 @@ impl BankItem for Exercise {
     }
     fn touch(&mut self, now: i64) {
         self.updated_at = now;
+    }
+    fn published_as(&self, w: &Writer) -> Result<Vec<preau_core::ResourceId>, StoreError> {
+        Ok(w.all::<Sequence>()?
+            .into_iter()
+            .filter(|s| s.exercises.contains(&self.id))
+            .filter_map(|s| s.published)
+            .collect())
     }
 }
 
@@ -326,6 +339,12 @@ impl App {
             change(&mut item, w)?;
             item.touch(self.now());
             w.put(&item)?;
+            for resource in item.published_as(w)? {
+                if let Some(r) = w.get::<preau_core::Resource>(resource.0)? {
+                    // Written again unchanged: the search index reads the new text.
+                    w.put(&r)?;
+                }
+            }
             Ok(item)
         })
     }
