@@ -36,18 +36,17 @@
 //! each phase a deadline.
 
 use futures_util::future::join_all;
-use preau_app::Clock;
 use preau_app::demo::{DemoAccount, DemoPlan};
 use preau_app::exercises::{ExerciseForm, Feedback, QuestionForm, SequenceForm, Step, TaskForm};
 use preau_core::{Given, SequenceId, Subject, TaskId};
+use preau_tests::bench_box::{BenchBox, bench_seed, paris_today, unix_at};
+use preau_tests::extract_csrf;
 use preau_tests::files::subject;
 use preau_tests::measure::{Latencies, Rng};
-use preau_tests::{TestApp, extract_csrf};
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{Duration, Instant};
-use time::{Date, Month, OffsetDateTime, UtcOffset, Weekday};
+use time::{Date, Month, Weekday};
 use tokio::sync::Barrier;
 
 const PUPILS: usize = 30;
@@ -60,7 +59,6 @@ const GRID_WARM_UP: usize = 20;
 const GRID_GETS: usize = 200;
 const CSV_WARM_UP: usize = 5;
 const CSV_GETS: usize = 50;
-const REQUEST_LIMIT: Duration = Duration::from_secs(30);
 const PHASE_LIMIT: Duration = Duration::from_secs(300);
 
 // Targets (ours: the issue asks for the figures).
@@ -101,140 +99,6 @@ const TOPICS: [&str; 8] = [
     "Doubles et moitiés",
     "Le vivant",
 ];
-
-fn seed() -> u64 {
-    std::env::var("PREAU_BENCH_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(1, |d| d.as_nanos() as u64)
-                | 1
-        })
-}
-
-/// Today in Paris (winter time is close enough for choosing dates).
-fn today() -> Date {
-    OffsetDateTime::now_utc()
-        .to_offset(UtcOffset::from_hms(1, 0, 0).expect("offset"))
-        .date()
-}
-
-fn unix(date: Date, hour: u8) -> i64 {
-    date.with_hms(hour, 0, 0)
-        .expect("time")
-        .assume_utc()
-        .unix_timestamp()
-}
-
-/// The test harness's box with a clock the bench can move.
-struct Harness {
-    t: TestApp,
-    /// Seconds added to the system clock.
-    offset: Arc<AtomicI64>,
-}
-
-impl Harness {
-    async fn start() -> Harness {
-        let offset = Arc::new(AtomicI64::new(0));
-        let clock: Clock = {
-            let offset = offset.clone();
-            Arc::new(move || {
-                OffsetDateTime::now_utc().unix_timestamp() + offset.load(Ordering::SeqCst)
-            })
-        };
-        let t = TestApp::builder()
-            .plan(DemoPlan::small())
-            .clock(clock)
-            .start()
-            .await;
-        Harness { t, offset }
-    }
-
-    /// Moves the clock to `at` (Unix seconds).
-    fn set_now(&self, at: i64) {
-        let real = OffsetDateTime::now_utc().unix_timestamp();
-        self.offset.store(at - real, Ordering::SeqCst);
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.t.base)
-    }
-
-    fn client(&self) -> reqwest::Client {
-        let ca = reqwest::Certificate::from_pem(self.t.ca_pem.as_bytes()).expect("CA");
-        reqwest::Client::builder()
-            .add_root_certificate(ca)
-            .cookie_store(true)
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(REQUEST_LIMIT)
-            .build()
-            .expect("client")
-    }
-
-    async fn csrf(&self, client: &reqwest::Client, page: &str) -> String {
-        let html = client
-            .get(self.url(page))
-            .send()
-            .await
-            .expect("page")
-            .text()
-            .await
-            .expect("body");
-        extract_csrf(&html).unwrap_or_else(|| panic!("no CSRF field on {page}"))
-    }
-
-    /// An adult signed in with their password.
-    async fn sign_in(&self, account: &DemoAccount) -> reqwest::Client {
-        let client = self.client();
-        let token = self.csrf(&client, "/connexion").await;
-        let r = client
-            .post(self.url("/connexion"))
-            .form(&[
-                ("_csrf", token.as_str()),
-                ("login", account.user.login.as_str()),
-                ("password", account.password.as_deref().unwrap_or_default()),
-            ])
-            .send()
-            .await
-            .expect("sign-in");
-        assert_eq!(r.status(), 303, "sign-in of {}", account.user.login);
-        client
-    }
-
-    /// A pupil signed in with their picture code.
-    async fn pupil(&self, pupil: &DemoAccount) -> reqwest::Client {
-        let client = self.client();
-        let page = format!("/connexion/eleve/{}", pupil.user.id);
-        let mut so_far = String::new();
-        for (i, picture) in pupil.pictures.expect("pictures").iter().enumerate() {
-            let token = self.csrf(&client, "/connexion").await;
-            let image = picture.to_string();
-            let r = client
-                .post(self.url(&page))
-                .form(&[
-                    ("_csrf", token.as_str()),
-                    ("deja", so_far.as_str()),
-                    ("image", image.as_str()),
-                ])
-                .send()
-                .await
-                .expect("picture");
-            assert_eq!(
-                r.status(),
-                if i < 2 { 200 } else { 303 },
-                "picture step {i}"
-            );
-            so_far = if so_far.is_empty() {
-                image
-            } else {
-                format!("{so_far}-{image}")
-            };
-        }
-        client
-    }
-}
 
 /// A question of the `kind`-th kind (`trous`, `qcm`, `relier`, `ordre`, `reponse`), varied
 /// by `n`: its form, a right answer and a wrong one.
@@ -524,10 +388,10 @@ async fn run() -> ExitCode {
         let (cpus, model, memory) = preau_tests::machine();
         format!("{cpus} CPUs ({model}), {memory} RAM")
     };
-    let seed = seed();
+    let seed = bench_seed();
     eprintln!("[exercises] {machine}; seed {seed} (PREAU_BENCH_SEED={seed} to replay)");
     let mut rng = Rng(seed);
-    let b = Harness::start().await;
+    let b = BenchBox::start(DemoPlan::small()).await;
     let app = b.t.app.clone();
     let class = b.t.school.classes[0].clone();
     let teacher_account =
@@ -565,7 +429,7 @@ async fn run() -> ExitCode {
             class.id,
             &TaskForm {
                 audience: audience.clone(),
-                due: (today() + time::Duration::days(7)).to_string(),
+                due: (paris_today() + time::Duration::days(7)).to_string(),
                 mode: "entrainement".into(),
                 ..TaskForm::default()
             },
@@ -659,7 +523,7 @@ async fn run() -> ExitCode {
             .is_none()
     };
     let year_start = {
-        let t = today();
+        let t = paris_today();
         let year = if t.month() >= Month::August {
             t.year()
         } else {
@@ -692,7 +556,7 @@ async fn run() -> ExitCode {
             let day = days[j % days.len()];
             let due = *days.last().expect("a school day");
             let assessment = j == TASKS_PER_WEEK - 1;
-            b.set_now(unix(days[0], 6) + 60 * j as i64);
+            b.set_now(unix_at(days[0], 6) + 60 * j as i64);
             let topic = TOPICS[t % TOPICS.len()];
             let exercises: Vec<(String, usize, usize)> = (0..EXERCISES_PER_TASK)
                 .map(|k| {
@@ -728,7 +592,7 @@ async fn run() -> ExitCode {
                 .expect("task");
             tasks += 1;
             for (p, pupil) in pupil_subjects.iter().enumerate() {
-                let at = unix(day, 8) + 300 * p as i64;
+                let at = unix_at(day, 8) + 300 * p as i64;
                 b.set_now(at);
                 app.start_round(pupil, task.id).expect("start round");
                 let mut step = 0i64;
@@ -781,7 +645,7 @@ async fn run() -> ExitCode {
         .last()
         .and_then(|d| d.last())
         .expect("a last school day");
-    b.set_now(unix(last_day, 16));
+    b.set_now(unix_at(last_day, 16));
 
     // ---- the teacher's grid and CSV
     let grid = app.class_grid(&teacher, class.id).expect("grid");
@@ -795,7 +659,12 @@ async fn run() -> ExitCode {
         in_process.push(t.elapsed());
     }
     let grid_in_process = Latencies(in_process);
-    let teacher_client = b.sign_in(&teacher_account).await;
+    let teacher_client = b
+        .sign_in(
+            &teacher_account.user.login,
+            teacher_account.password.as_deref().unwrap_or_default(),
+        )
+        .await;
     let grid_url = b.url(&format!("/exercices/classe/{}?tout=1", class.id));
     let csv_url = b.url(&format!("/exercices/classe/{}/resultats.csv", class.id));
     let check_grid = |status: u16, body: &str| {

@@ -2,6 +2,7 @@
 //! TLS, real HTTP) on 127.0.0.1 with a small demo school, and gives typed helpers to sign in
 //! as each role with an HTTP client that keeps cookies.
 
+pub mod bench_box;
 pub mod bundles;
 pub mod central;
 pub mod files;
