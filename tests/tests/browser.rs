@@ -781,6 +781,9 @@ impl Driver {
             "--disable-sync".into(),
             format!("--user-data-dir={}", self.profile.path().display()),
             "--window-size=1024,768".into(),
+            // A fake microphone for the prompt recorder (no real device, no permission prompt).
+            "--use-fake-ui-for-media-stream".into(),
+            "--use-fake-device-for-media-stream".into(),
         ];
         let capabilities = json!({
             "browserName": "chrome",
@@ -1224,6 +1227,29 @@ async fn a_teacher_sets_a_fill_in_the_blanks_exercise_a_pupil_retries_and_the_gr
         "Le chat [mange] la souris.",
     )
     .await;
+    // She records the prompt with the microphone (Chromium's fake one here).
+    click(
+        &client,
+        "//button[@data-record]",
+        "the « Enregistrer la consigne » button",
+    )
+    .await;
+    let status = wait_for(
+        &client,
+        "//span[@id='enregistrement'][normalize-space(.) != '']",
+        "the recorder's status",
+    )
+    .await;
+    let said = status.text().await.expect("status");
+    assert_eq!(said, "Enregistrement en cours…", "the recorder says");
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    click(&client, "//button[@data-record]", "the « Arrêter » button").await;
+    wait_for(
+        &client,
+        "//span[@id='enregistrement'][starts-with(normalize-space(.), 'Enregistrement prêt')]",
+        "the recording ready to be sent",
+    )
+    .await;
     screenshot(&client, "browser-exercise-editor.png").await;
     click(
         &client,
@@ -1235,6 +1261,12 @@ async fn a_teacher_sets_a_fill_in_the_blanks_exercise_a_pupil_retries_and_the_gr
         &client,
         "//ol[contains(@class, 'question-list')]//pre[normalize-space(.) = 'Le chat [mange] la souris.']",
         "the question in the exercise",
+    )
+    .await;
+    wait_for(
+        &client,
+        "//ol[contains(@class, 'question-list')]//audio[contains(@src, '/media/')]",
+        "the recorded prompt with the question",
     )
     .await;
 
@@ -1283,6 +1315,12 @@ async fn a_teacher_sets_a_fill_in_the_blanks_exercise_a_pupil_retries_and_the_gr
         &client,
         "//button[normalize-space(.) = 'Commencer']",
         "the « Commencer » button",
+    )
+    .await;
+    wait_for(
+        &client,
+        "//form[contains(@class, 'exercise-form')]//audio[contains(@src, '/media/')]",
+        "the teacher's recorded prompt on the pupil's screen",
     )
     .await;
     type_into(&client, "//input[@name='trou']", "mangent").await;

@@ -635,3 +635,38 @@ fn the_help_list_keeps_to_recent_tasks_and_the_grid_to_a_period() {
         .expect("grid");
     assert!(recent.columns.is_empty());
 }
+
+#[test]
+fn a_prompt_recorded_in_the_browser_is_a_sound() {
+    let w = world();
+    let teacher = w.teacher(0);
+    let (_, exercise) = w.sequence_with(&[]);
+    // The start of a WebM file as MediaRecorder writes it (EBML header, doctype « webm »).
+    let mut webm = vec![
+        0x1A, 0x45, 0xDF, 0xA3, 0x9F, 0x42, 0x86, 0x81, 0x01, 0x42, 0xF7, 0x81, 0x01, 0x42, 0xF2,
+        0x81, 0x04, 0x42, 0xF3, 0x81, 0x08, 0x42, 0x82, 0x84,
+    ];
+    webm.extend_from_slice(b"webm");
+    webm.extend_from_slice(&[0x42, 0x87, 0x81, 0x04, 0x42, 0x85, 0x81, 0x02]);
+    webm.resize(512, 0);
+    let (_, recording) = w.received("consigne.webm", &webm);
+    let saved = w
+        .app
+        .save_question(
+            &teacher,
+            exercise.id,
+            None,
+            &question("reponse", "", "chat"),
+            None,
+            Some(&recording),
+        )
+        .expect("a recorded prompt, without text");
+    let audio = saved.questions[0].audio.as_ref().expect("sound");
+    assert!(audio.mime.ends_with("/webm"), "{}", audio.mime);
+    let (bytes, mime) = w
+        .app
+        .exercise_media(&teacher, exercise.id, audio.blob)
+        .expect("served");
+    assert_eq!(bytes, webm);
+    assert!(mime.ends_with("/webm"));
+}

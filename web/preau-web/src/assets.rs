@@ -23,7 +23,7 @@ pub struct Assets {
     pub js_url: String,
     /// URL of the search script (suggestions as one types).
     pub search_js_url: String,
-    /// URL of the exercise script (questions read aloud).
+    /// URL of the exercise script (questions read aloud, prompts recorded).
     pub exercise_js_url: String,
 }
 

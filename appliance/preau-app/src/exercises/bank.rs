@@ -564,13 +564,27 @@ impl App {
 
 /// A received file as a question's picture or sound, refused when of the other kind.
 fn checked_media(received: &Received, kind: Inline) -> Result<Media, AppError> {
-    if media::inline_kind(&received.mime) != Some(kind) {
+    if !media_fits(&received.mime, kind) {
         return Err(AppError::Invalid(Problem::MediaKind));
     }
     Ok(Media {
         blob: received.blob.id,
         mime: received.mime.clone(),
     })
+}
+
+/// Whether a file of type `mime` may be a question's picture (`Inline::Image`) or sound
+/// (`Inline::Audio`). A sound recorded in the browser comes in a WebM or MP4 container,
+/// which the bytes alone call video: those are sounds too (played by an `<audio>` element).
+pub(crate) fn media_fits(mime: &str, kind: Inline) -> bool {
+    let found = media::inline_kind(mime);
+    found == Some(kind)
+        || (kind == Inline::Audio
+            && found == Some(Inline::Video)
+            && matches!(
+                mime.split(';').next().unwrap_or("").trim(),
+                "video/webm" | "video/mp4"
+            ))
 }
 
 /// Builds a question from its form, keeping the old one's picture and sound unless

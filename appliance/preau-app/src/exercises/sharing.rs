@@ -485,7 +485,7 @@ fn checked_media(
         return Ok(None);
     };
     let (_, mime) = entries.get(&file.sha256).ok_or_else(refused)?;
-    if media::inline_kind(mime) != Some(kind) {
+    if !super::bank::media_fits(mime, kind) {
         return Err(refused());
     }
     let blob = BlobId::from_hex(&file.sha256).ok_or_else(refused)?;

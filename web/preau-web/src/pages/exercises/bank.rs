@@ -415,6 +415,7 @@ impl QuestionFields {
 #[template(path = "exercise_edit.html")]
 struct ExerciseView {
     layout: Layout,
+    script_url: String,
     exercise: ExerciseCard,
     may_edit: bool,
     settings_url: String,
@@ -473,6 +474,7 @@ fn exercise_page(
         status,
         ExerciseView {
             layout: Layout::new(state, csrf, Some(me)),
+            script_url: state.assets.exercise_js_url.clone(),
             exercise: exercise_card(exercise, None),
             may_edit: state.app.may_edit_exercise_of(subject, exercise),
             settings_url: with(paths::EXERCISE, exercise.id),
