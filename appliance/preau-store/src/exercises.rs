@@ -93,18 +93,8 @@ pub fn level_override(
 /// The pictures and sounds of every exercise, which the blob collector must keep.
 pub fn media_blobs(r: &Reader) -> Result<Vec<BlobId>, StoreError> {
     Ok(r.all::<Exercise>()?
-        .into_iter()
-        .flat_map(|e| e.questions)
-        .flat_map(|q| {
-            let choices = match q.kind {
-                preau_core::QuestionKind::Choice { choices, .. } => choices,
-                _ => Vec::new(),
-            };
-            q.audio
-                .into_iter()
-                .chain(q.image)
-                .chain(choices.into_iter().filter_map(|c| c.image))
-                .map(|m| m.blob)
-        })
+        .iter()
+        .flat_map(|e| &e.questions)
+        .flat_map(|q| q.media().map(|m| m.blob))
         .collect())
 }

@@ -532,18 +532,9 @@ impl App {
         let media = exercise
             .questions
             .iter()
-            .flat_map(|q| {
-                let choices = match &q.kind {
-                    QuestionKind::Choice { choices, .. } => choices.clone(),
-                    _ => Vec::new(),
-                };
-                q.image
-                    .clone()
-                    .into_iter()
-                    .chain(q.audio.clone())
-                    .chain(choices.into_iter().filter_map(|c| c.image))
-            })
+            .flat_map(Question::media)
             .find(|m| m.blob == blob)
+            .cloned()
             .ok_or(AppError::NotFound)?;
         let file = self.open_blob(&blob)?;
         if media::inline_kind(&media.mime) == Some(Inline::Image) {

@@ -265,11 +265,7 @@ impl App {
             .exercises
             .iter()
             .flat_map(|e| &e.answers)
-            .filter(|a| {
-                a.overridden
-                    .map(|o| o.right)
-                    .unwrap_or(a.tries.iter().any(|t| t.right))
-            })
+            .filter(|a| a.right_in_the_end())
             .count();
         Ok(Step::Finished {
             score: round_score(round),

@@ -183,6 +183,20 @@ pub struct Question {
     pub tolerance: Tolerance,
 }
 
+impl Question {
+    /// Its picture, its sound and its choices' pictures.
+    pub fn media(&self) -> impl Iterator<Item = &Media> {
+        let choices = match &self.kind {
+            QuestionKind::Choice { choices, .. } => choices.as_slice(),
+            _ => &[],
+        };
+        self.image
+            .iter()
+            .chain(&self.audio)
+            .chain(choices.iter().filter_map(|c| c.image.as_ref()))
+    }
+}
+
 /// An exercise of the school's bank: a few questions practising one skill.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Exercise {
@@ -384,6 +398,14 @@ impl Answer {
         self.overridden
             .map(|o| o.right)
             .or_else(|| self.tries.first().map(|t| t.right))
+    }
+
+    /// Whether it was right in the end: the teacher's mark, else any try right (after
+    /// retries in training).
+    pub fn right_in_the_end(&self) -> bool {
+        self.overridden
+            .map(|o| o.right)
+            .unwrap_or_else(|| self.tries.iter().any(|t| t.right))
     }
 
     /// Whether the question is behind the pupil: answered right, or out of tries.

@@ -839,8 +839,8 @@ pub async fn thumbnail(
     Ok(picture(bytes, mime))
 }
 
-/// A re-encoded picture, shown inline in a sandbox.
-pub fn picture(bytes: Vec<u8>, mime: &'static str) -> Response {
+/// A re-encoded picture (or a checked sound), shown inline in a sandbox.
+pub fn picture(bytes: Vec<u8>, mime: &str) -> Response {
     (
         [
             (header::CONTENT_TYPE, mime),

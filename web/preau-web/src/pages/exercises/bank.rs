@@ -720,16 +720,7 @@ pub async fn media(
     let (bytes, mime) = state
         .app
         .exercise_media(&me.current.subject, ExerciseId(id), blob)?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, mime),
-            (header::CONTENT_DISPOSITION, "inline".into()),
-            (header::CONTENT_SECURITY_POLICY, "sandbox".into()),
-            (header::CACHE_CONTROL, "private, max-age=3600".into()),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(crate::pages::documents::picture(bytes, &mime))
 }
 
 /// The form to set a sequence, as typed.
