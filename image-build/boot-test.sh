@@ -248,6 +248,31 @@ for socket in $(box listening); do
   esac
 done
 
+stage "root ignores a bundle it did not check (a compromised preau, played by root)"
+# What preau may write: the SHA-256 of a bundle root never saw, and (the old interface) a key
+# file of its own. Root must refuse the first, ignore the second and keep its settings.
+on_box 'bash -s' > "$work/forged.txt" <<'EOF'
+set -u
+before=$(readlink /var/lib/preau-system/current)
+since=$(date '+%Y-%m-%d %H:%M:%S')
+printf 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl intruder\n' \
+  > /var/lib/preau/system/authorized_keys
+printf '%064d\n' 0 > /var/lib/preau/system/bundle.sha256
+for _ in $(seq 1 30); do
+  journalctl -u preau-system.service --since "$since" --no-pager | grep -q 'was not checked by root' && break
+  sleep 1
+done
+echo "refused=$(journalctl -u preau-system.service --since "$since" --no-pager | grep -c 'was not checked by root')"
+echo "current=$([[ $(readlink /var/lib/preau-system/current) == "$before" ]] && echo unchanged)"
+echo "intruder=$(grep -c intruder /etc/ssh/authorized_keys/root)"
+echo "hostname=$(cat /etc/hostname)"
+EOF
+sed 's/^/    /' "$work/forged.txt" >&2
+forged() { sed -n "s/^$1=//p" "$work/forged.txt"; }
+[[ $(forged refused) -ge 1 ]] || die "root did not refuse a SHA-256 it never checked"
+[[ $(forged current) == unchanged && $(forged hostname) == jules-ferry ]] || die "root's settings changed"
+[[ $(forged intruder) == 0 ]] || die "root installed a key preau wrote"
+
 stage "unplug the stick (QMP)"
 qmp device_del '{"id": "stick0"}' >/dev/null
 unmounted() { ! on_box 'findmnt /run/preau/usb/PREAU || findmnt /run/preau/usb-rw/PREAU' >/dev/null 2>&1; }

@@ -95,6 +95,12 @@ enum Command {
         #[arg(long)]
         reindex: bool,
     },
+    /// The system settings of the provisioning bundle (host name, network, time servers, SSH
+    /// keys), as root on the appliance image: see image-build/README.md.
+    SystemSettings {
+        #[command(subcommand)]
+        action: SystemSettingsAction,
+    },
     /// Extract the text of one file, within memory and time limits (run by the server in a
     /// child process: `preau extract --mime <type> --max-output <n> … -- <file>`).
     #[command(hide = true, disable_help_flag = true)]
@@ -170,6 +176,33 @@ enum AdminAction {
         /// The account's identifier.
         #[arg(long)]
         login: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum SystemSettingsAction {
+    /// Check the signature of a bundle on a stick and, if it is newer than the installed
+    /// one, derive its system settings for `accept` (run by root when a stick is mounted).
+    Stage {
+        /// The bundle (`preau-bundle.zip`, with its `.minisig` beside it).
+        #[arg(long)]
+        bundle: PathBuf,
+        /// The commune's bundle-signing key (minisign public key).
+        #[arg(long)]
+        key: PathBuf,
+        /// Root's directory of settings.
+        #[arg(long, default_value = crate::root_settings::DEFAULT_DIR)]
+        dir: PathBuf,
+    },
+    /// Make the settings of the bundle `preau` applied the installed ones, if `stage` checked
+    /// that bundle (run by root when `preau` writes `<data>/system/bundle.sha256`).
+    Accept {
+        /// The file in which `preau` names the bundle it applied.
+        #[arg(long)]
+        applied: PathBuf,
+        /// Root's directory of settings.
+        #[arg(long, default_value = crate::root_settings::DEFAULT_DIR)]
+        dir: PathBuf,
     },
 }
 
@@ -349,6 +382,7 @@ fn run(cli: Cli) -> Result<()> {
             print!("{}", crate::central::CENTRAL_EXAMPLE);
             Ok(())
         }
+        Command::SystemSettings { action } => system_settings(action),
         Command::Extract { .. } => bail!("`preau extract` is run by the server itself"),
         Command::Backup { config, out } => {
             let config = load(&config)?;
@@ -396,6 +430,36 @@ fn run(cli: Cli) -> Result<()> {
             }
         }
     }
+}
+
+/// Runs `preau system-settings …`; reports one line on stdout (the journal).
+fn system_settings(action: SystemSettingsAction) -> Result<()> {
+    use crate::root_settings::{Accepted, accept, stage};
+    match action {
+        SystemSettingsAction::Stage { bundle, key, dir } => {
+            let key = crate::stick::read_public_key(&key)?;
+            let (applied, freshness) = stage(&dir, &bundle, &key)?;
+            println!(
+                "bundle n° {} for {} ({}): {freshness:?}, {}",
+                applied.serial,
+                applied.uai,
+                applied.sha256,
+                match freshness {
+                    preau_provision::bundle::Freshness::First
+                    | preau_provision::bundle::Freshness::Newer => "staged",
+                    _ => "not staged",
+                }
+            );
+        }
+        SystemSettingsAction::Accept { applied, dir } => match accept(&dir, &applied)? {
+            Accepted::Installed(bundle) => println!(
+                "the settings of bundle n° {} for {} ({}) are the installed ones",
+                bundle.serial, bundle.uai, bundle.sha256
+            ),
+            Accepted::AlreadyInstalled => println!("the settings are already installed"),
+        },
+    }
+    Ok(())
 }
 
 fn user_id(app: &App, login: &str) -> Result<preau_core::UserId> {

@@ -6,6 +6,7 @@ pub mod central;
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod root_settings;
 pub mod server;
 pub mod stick;
 pub mod sync_client;

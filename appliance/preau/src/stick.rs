@@ -52,14 +52,7 @@ impl Watch {
         if config.provisioning_dir.as_os_str().is_empty() {
             return Ok(None);
         }
-        let text = std::fs::read_to_string(&config.provisioning_key).with_context(|| {
-            format!(
-                "cannot read the bundle-signing key {}",
-                config.provisioning_key.display()
-            )
-        })?;
-        let key = PublicKey::parse(&text)
-            .map_err(|e| anyhow::anyhow!("{}: {e}", config.provisioning_key.display()))?;
+        let key = read_public_key(&config.provisioning_key)?;
         let report_dir = (!config.provisioning_report_dir.as_os_str().is_empty())
             .then(|| config.provisioning_report_dir.clone());
         Ok(Some(Watch {
@@ -71,6 +64,13 @@ impl Watch {
             https_port,
         }))
     }
+}
+
+/// Reads the commune's bundle-signing key (minisign public key) from `path`.
+pub fn read_public_key(path: &Path) -> Result<PublicKey> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the bundle-signing key {}", path.display()))?;
+    PublicKey::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
 }
 
 /// What identifies one appearance of a bundle: sizes and times of the zip and signature.
@@ -111,8 +111,9 @@ fn report_dir_for(watch: &Watch, zip: &Path) -> PathBuf {
     }
 }
 
-/// Writes a file through a temporary name, then renames it (a stick can be pulled out).
-fn write_replacing(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+/// Writes a file through a temporary name, flushed, then renames it (a stick can be pulled
+/// out; the power can go).
+pub(crate) fn write_replacing(path: &Path, contents: &[u8]) -> std::io::Result<()> {
     let temporary = path.with_extension("tmp");
     let mut file = std::fs::File::create(&temporary)?;
     file.write_all(contents)?;

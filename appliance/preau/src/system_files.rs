@@ -1,16 +1,21 @@
 //! The system settings a provisioning bundle carries (host name, network, time servers, SSH
-//! keys), written as files for the operating system under `<data_dir>/system/`.
+//! keys), as files for the operating system.
 //!
-//! `preau` runs unprivileged and never changes the system itself: on the appliance image a
-//! small root unit watches that directory and installs the files (systemd-networkd,
-//! systemd-timesyncd, the SSH server's authorized keys). They are derived from the
-//! provisioning state and written again whenever a bundle is applied and at every start.
+//! `preau` runs unprivileged and never changes the system itself, and root does not take
+//! settings from it: on the appliance image, root reads the bundle on the stick itself,
+//! checks its signature and derives these files from its manifest
+//! (`crate::root_settings`). What `preau` writes, under `<data_dir>/system/`, is only which
+//! bundle it applied ([`APPLIED`], its SHA-256), when a bundle is applied and at every start;
+//! root then installs the settings of that bundle if it verified it.
 
 use anyhow::{Context, Result};
 use preau_provision::bundle::{Manifest, Network};
 use preau_store::provisioning::Provisioned;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
+
+/// The file, under [`dir`], that names the bundle `preau` applied last (its SHA-256).
+pub const APPLIED: &str = "bundle.sha256";
 
 /// The directory, under the data directory.
 pub fn dir(data_dir: &Path) -> PathBuf {
@@ -46,13 +51,12 @@ fn network_unit(network: &Network) -> String {
     out
 }
 
-/// The files and their contents (`None`: the file must not exist).
-pub fn files(state: &Provisioned) -> Result<Vec<(&'static str, Option<String>)>> {
-    let manifest = Manifest::parse(&state.manifest)
-        .map_err(|e| anyhow::anyhow!("the recorded manifest: {e}"))?;
+/// The files and their contents (`None`: the file must not exist), derived from a bundle's
+/// manifest.
+pub fn files(manifest: &Manifest) -> Result<Vec<(&'static str, Option<String>)>> {
     let network = manifest
         .network()
-        .map_err(|e| anyhow::anyhow!("the recorded network settings: {e}"))?;
+        .map_err(|e| anyhow::anyhow!("the network settings: {e}"))?;
     let header = "# Written by Préau from the provisioning bundle; do not edit.\n";
     Ok(vec![
         ("hostname", Some(format!("{}\n", manifest.box_.host))),
@@ -74,26 +78,11 @@ pub fn files(state: &Provisioned) -> Result<Vec<(&'static str, Option<String>)>>
     ])
 }
 
-/// Writes the files under `<data_dir>/system/` (replacing each whole).
+/// Writes `<data_dir>/system/bundle.sha256`: the bundle `state` records as applied.
 pub fn write(data_dir: &Path, state: &Provisioned) -> Result<()> {
     let dir = dir(data_dir);
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-    for (name, contents) in files(state)? {
-        let path = dir.join(name);
-        match contents {
-            Some(text) => {
-                let temporary = path.with_extension("tmp");
-                std::fs::write(&temporary, text)
-                    .and_then(|()| std::fs::rename(&temporary, &path))
-                    .with_context(|| format!("writing {}", path.display()))?;
-            }
-            None => match std::fs::remove_file(&path) {
-                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                    return Err(e).with_context(|| format!("removing {}", path.display()));
-                }
-                _ => {}
-            },
-        }
-    }
-    Ok(())
+    let path = dir.join(APPLIED);
+    crate::stick::write_replacing(&path, format!("{}\n", state.sha256).as_bytes())
+        .with_context(|| format!("writing {}", path.display()))
 }

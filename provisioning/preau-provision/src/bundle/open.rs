@@ -37,7 +37,7 @@ pub struct UnverifiedBundle {
 }
 
 /// What a box records about the last bundle it applied, to compare the next one with.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct AppliedBundle {
     /// The school's UAI.
     pub uai: String,
@@ -281,11 +281,19 @@ impl VerifiedBundle {
 
     /// How this bundle relates to the last one applied (`None`: never provisioned).
     pub fn freshness(&self, last: Option<&AppliedBundle>) -> Freshness {
+        self.applied().freshness(last)
+    }
+}
+
+impl AppliedBundle {
+    /// How this bundle relates to `last`, the one applied before it (`None`: never
+    /// provisioned).
+    pub fn freshness(&self, last: Option<&AppliedBundle>) -> Freshness {
         match last {
             None => Freshness::First,
             Some(last) if last.sha256 == self.sha256 => Freshness::Same,
-            Some(last) if last.uai != self.manifest.school.uai => Freshness::OtherSchool,
-            Some(last) if self.manifest.serial > last.serial => Freshness::Newer,
+            Some(last) if last.uai != self.uai => Freshness::OtherSchool,
+            Some(last) if self.serial > last.serial => Freshness::Newer,
             Some(_) => Freshness::NotNewer,
         }
     }
