@@ -362,14 +362,8 @@ async fn a_teacher_imports_a_zip_with_a_csv_of_metadata() {
             "metadonnees",
             reqwest::multipart::Part::bytes(csv.as_bytes().to_vec()).file_name("meta.csv"),
         );
-    let r = teacher
-        .post(app.url(&format!("/bibliotheque/importer?_csrf={csrf}")))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
-    let page = page_text(r).await;
+    let (status, page) = post_form(&app, &teacher, "/bibliotheque/importer", &csrf, form).await;
+    assert_eq!(status, 200);
     assert!(page.contains("2 ressource(s) publiée(s)"), "{page}");
     assert!(
         page.contains("Les additions jusqu'à 20") && page.contains("comptine"),
@@ -401,12 +395,97 @@ async fn a_teacher_imports_a_zip_with_a_csv_of_metadata() {
         "fichiers",
         reqwest::multipart::Part::bytes(b"PK\x03\x04broken".to_vec()).file_name("abime.zip"),
     );
-    let r = teacher
-        .post(app.url(&format!("/bibliotheque/importer?_csrf={csrf}")))
+    let (status, page) = post_form(&app, &teacher, "/bibliotheque/importer", &csrf, form).await;
+    assert_eq!(status, 422);
+    assert!(page.contains("L'archive zip est endommagée"), "{page}");
+}
+
+/// Imports one text file with a CSV of metadata through the library's import form, as
+/// `teacher`; returns the status and the page's text.
+async fn import_with_csv(
+    app: &TestApp,
+    teacher: &reqwest::Client,
+    csrf: &str,
+    (name, text): (&str, &str),
+    csv: Vec<u8>,
+) -> (reqwest::StatusCode, String) {
+    let form = reqwest::multipart::Form::new()
+        .part(
+            "fichiers",
+            reqwest::multipart::Part::bytes(text.as_bytes().to_vec()).file_name(name.to_string()),
+        )
+        .part(
+            "metadonnees",
+            reqwest::multipart::Part::bytes(csv).file_name("meta.csv"),
+        );
+    post_form(app, teacher, "/bibliotheque/importer", csrf, form).await
+}
+
+/// Sends a multipart form to `path` as `client`; returns the status and the page's text.
+async fn post_form(
+    app: &TestApp,
+    client: &reqwest::Client,
+    path: &str,
+    csrf: &str,
+    form: reqwest::multipart::Form,
+) -> (reqwest::StatusCode, String) {
+    let r = client
+        .post(app.url(&format!("{path}?_csrf={csrf}")))
         .multipart(form)
         .send()
         .await
         .unwrap();
-    assert_eq!(r.status(), 422);
-    assert!(page_text(r).await.contains("L'archive zip est endommagée"));
+    (r.status(), page_text(r).await)
+}
+
+#[tokio::test]
+async fn library_forms_refuse_a_huge_field_and_read_a_csv_saved_by_excel() {
+    let app = TestApp::start().await;
+    let teacher = app.teacher().await;
+    let head = subject(&app.app, app.school.teachers[0].user.id);
+    let before = app.app.resources(&head, &Default::default()).unwrap().len();
+
+    // A title of 1 MiB (a hostile or broken client): refused in French, nothing published.
+    let csrf = app.csrf(&teacher, "/bibliotheque/publier").await;
+    let form = reqwest::multipart::Form::new()
+        .text("titre", "a".repeat(1024 * 1024))
+        .text("adresse", "https://fr.vikidia.org/")
+        .text("genre", "lien");
+    let (status, page) = post_form(&app, &teacher, "/bibliotheque/publier", &csrf, form).await;
+    assert_eq!(status, 413);
+    assert!(page.contains("trop volumineux"), "{page}");
+    assert_eq!(
+        app.app.resources(&head, &Default::default()).unwrap().len(),
+        before
+    );
+
+    // Metadata saved by Excel on a French Windows (Windows-1252: « è » is one byte, 0xE8).
+    let csrf = app.csrf(&teacher, "/bibliotheque/importer").await;
+    let csv = encoding_rs::WINDOWS_1252
+        .encode("Fichier;Titre;Matières\nvolcans.txt;Les volcans d'Auvergne;Sciences\n")
+        .0
+        .into_owned();
+    assert!(csv.contains(&0xE8), "the CSV is really Windows-1252");
+    let volcans = ("volcans.txt", "Le Puy de Dome est un volcan endormi.");
+    let (status, page) = import_with_csv(&app, &teacher, &csrf, volcans, csv).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("1 ressource(s) publiée(s)"), "{page}");
+    let list = app.app.resources(&head, &Default::default()).unwrap();
+    let volcans = list
+        .iter()
+        .find(|r| r.title == "Les volcans d'Auvergne")
+        .expect("titled from the CSV");
+    assert_eq!(volcans.disciplines, vec![Discipline::Science]);
+
+    // A CSV over 1 MiB: refused with a French message, nothing published.
+    let mut big = b"Fichier;Titre\n".to_vec();
+    big.resize(1024 * 1024 + 1, b'x');
+    let fractions = ("fractions.txt", "Les fractions.");
+    let (status, page) = import_with_csv(&app, &teacher, &csrf, fractions, big).await;
+    assert!(status.is_client_error(), "{status}");
+    assert!(page.contains("trop gros"), "{page}");
+    assert_eq!(
+        app.app.resources(&head, &Default::default()).unwrap().len(),
+        before + 1
+    );
 }

@@ -13,6 +13,8 @@ use preau_core::{Discipline, Level, ResourceId, ResourceKind, Subject};
 use std::collections::HashMap;
 use std::io::{Read, Seek};
 
+/// Largest CSV file of metadata, in bytes.
+pub const MAX_CSV: u64 = 1024 * 1024;
 /// Most files taken from one zip.
 pub const MAX_ENTRIES: usize = 1000;
 /// Most bytes inflated from one zip (counted as they come, whatever it declares).
@@ -151,20 +153,35 @@ fn title_of(name: &str) -> String {
 }
 
 impl App {
-    /// Publishes received files as resources, with the metadata of the CSV where it has a
-    /// line for them.
+    /// Publishes received files as resources, with the metadata of the CSV file (received
+    /// too: UTF-8, UTF-16 or Windows-1252, at most [`MAX_CSV`]) where it has a line for them.
     pub fn import_resources(
         &self,
         me: &Subject,
         files: &[(String, Received)],
-        csv: Option<&str>,
+        csv: Option<&Received>,
     ) -> Result<ImportReport, AppError> {
         if !self.may_publish(me) {
             return Err(AppError::Forbidden);
         }
-        let lines = match csv {
-            Some(text) if !text.trim().is_empty() => read_csv(text)?,
-            _ => HashMap::new(),
+        let text = match csv {
+            Some(received) if received.blob.size > MAX_CSV => {
+                return Err(AppError::Invalid(Problem::FileTooLarge(MAX_CSV)));
+            }
+            Some(received) => {
+                let mut bytes = Vec::new();
+                self.open_blob(&received.blob.id)?
+                    .take(MAX_CSV)
+                    .read_to_end(&mut bytes)
+                    .map_err(|e| AppError::Disk(e.to_string()))?;
+                preau_provision::onde::decode_export(&bytes)
+            }
+            None => String::new(),
+        };
+        let lines = if text.trim().is_empty() {
+            HashMap::new()
+        } else {
+            read_csv(&text)?
         };
         let mut report = ImportReport::default();
         for (name, received) in files {

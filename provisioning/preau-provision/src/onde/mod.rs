@@ -424,6 +424,13 @@ impl OndeError {
     }
 }
 
+/// Decodes a spreadsheet's text export as ONDE exports are decoded: UTF-8 (with or without
+/// its byte-order mark), UTF-16 with a byte-order mark, else Windows-1252 (Excel's « CSV »
+/// on a French Windows).
+pub fn decode_export(bytes: &[u8]) -> String {
+    text::decode(bytes).0
+}
+
 /// Reads one ONDE export, recognising its kind from its headers.
 pub fn parse(bytes: &[u8]) -> Result<OndeFile, OndeError> {
     parse_with(bytes, None)

@@ -10,7 +10,7 @@ use crate::forms::{WebForm, WebPath, WebQuery};
 use crate::i18n::size;
 use crate::paths::{self, with, with2};
 use crate::session::{Csrf, Me};
-use crate::upload::receive;
+use crate::upload::{FormReader, Part};
 use askama::Template;
 use axum::extract::{Multipart, State};
 use axum::http::{HeaderMap, Method, StatusCode, header};
@@ -335,31 +335,22 @@ fn content_length(headers: &HeaderMap) -> Option<u64> {
 /// fields named `depuis` (files chosen in one's spaces).
 pub async fn receive_files(
     state: &WebState,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> Result<(Vec<(String, Received)>, Vec<NodeId>), WebError> {
     let mut files = Vec::new();
     let mut chosen = Vec::new();
-    loop {
-        let field = multipart
-            .next_field()
-            .await
-            .map_err(|e| WebError::BadForm(format!("multipart: {e}")))?;
-        let Some(field) = field else { break };
-        match (field.name(), field.file_name().map(str::to_string)) {
-            (Some("fichiers"), Some(name)) if !name.is_empty() => {
-                let received = receive(&state.app, &name, field).await?;
-                files.push((name, received));
+    let mut reader = FormReader::new(&state.app, multipart, &["fichiers"]);
+    while let Some(part) = reader.next().await? {
+        match part {
+            Part::File {
+                file_name,
+                received,
+                ..
+            } => files.push((file_name, received)),
+            Part::Text { name, value } if name == "depuis" => {
+                chosen.extend(value.trim().parse().ok().map(NodeId));
             }
-            (Some("depuis"), _) => {
-                let text = field
-                    .text()
-                    .await
-                    .map_err(|e| WebError::BadForm(format!("multipart: {e}")))?;
-                if let Ok(id) = text.trim().parse() {
-                    chosen.push(NodeId(id));
-                }
-            }
-            _ => {}
+            Part::Text { .. } => {}
         }
     }
     Ok((files, chosen))

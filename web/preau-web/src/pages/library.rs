@@ -9,11 +9,13 @@ use crate::forms::{WebForm, WebPath, WebQuery};
 use crate::i18n::size;
 use crate::paths::{self, with};
 use crate::session::{Csrf, Me};
+use crate::upload::{FormReader, Part};
 use askama::Template;
 use axum::extract::{Multipart, State};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::Response;
 use preau_app::AppError;
+use preau_app::documents::Received;
 use preau_app::library::{LibraryFilter, ResourceForm};
 use preau_app::media::{Inline, inline_kind};
 use preau_app::paris;
@@ -155,28 +157,12 @@ pub async fn publish_form(
 /// Reads the metadata fields of the publish form from its multipart body.
 async fn resource_fields(
     state: &WebState,
-    mut multipart: Multipart,
-) -> Result<
-    (
-        ResourceForm,
-        Option<(String, preau_app::documents::Received)>,
-    ),
-    WebError,
-> {
+    multipart: Multipart,
+) -> Result<(ResourceForm, Option<(String, Received)>), WebError> {
     let mut form = ResourceForm::default();
-    let mut file = None;
-    let bad = |e: axum::extract::multipart::MultipartError| WebError::BadForm(e.to_string());
-    while let Some(field) = multipart.next_field().await.map_err(bad)? {
-        let name = field.name().unwrap_or("").to_string();
-        if name == "fichier" {
-            let file_name = field.file_name().unwrap_or("").to_string();
-            if !file_name.is_empty() {
-                let received = crate::upload::receive(&state.app, &file_name, field).await?;
-                file = Some((file_name, received));
-            }
-            continue;
-        }
-        let value = field.text().await.map_err(bad)?;
+    let mut files = Vec::new();
+    let mut reader = FormReader::new(&state.app, multipart, &["fichier"]);
+    while let Some((name, value)) = reader.next_text(&mut files).await? {
         match name.as_str() {
             "titre" => form.title = value,
             "description" => form.description = value,
@@ -189,7 +175,7 @@ async fn resource_fields(
             _ => {}
         }
     }
-    Ok((form, file))
+    Ok((form, files.pop()))
 }
 
 /// `POST /bibliotheque/publier` (multipart: the metadata and a file, or an address).
@@ -535,36 +521,23 @@ pub async fn import_form(
     render(import_view(&state, &csrf, &me))
 }
 
-/// Largest metadata CSV read.
-const MAX_CSV: usize = 1024 * 1024;
-
 /// Receives the files of the import form: zips are opened, other files taken as they are;
-/// the CSV (field `metadonnees`) is read as text.
+/// the CSV (field `metadonnees`) is kept for the application to read.
 async fn import_fields(
     state: &WebState,
-    mut multipart: Multipart,
-) -> Result<
-    (
-        Vec<(String, preau_app::documents::Received)>,
-        Option<String>,
-    ),
-    WebError,
-> {
-    let bad = |e: axum::extract::multipart::MultipartError| WebError::BadForm(e.to_string());
+    multipart: Multipart,
+) -> Result<(Vec<(String, Received)>, Option<Received>), WebError> {
     let mut files = Vec::new();
     let mut csv = None;
-    while let Some(field) = multipart.next_field().await.map_err(bad)? {
-        let name = field.file_name().unwrap_or("").to_string();
-        match field.name() {
-            Some("metadonnees") if !name.is_empty() => {
-                let bytes = field.bytes().await.map_err(bad)?;
-                if bytes.len() > MAX_CSV {
-                    return Err(WebError::TooLarge);
-                }
-                csv = Some(String::from_utf8_lossy(&bytes).into_owned());
-            }
-            Some("fichiers") if !name.is_empty() => {
-                let received = crate::upload::receive(&state.app, &name, field).await?;
+    let mut reader = FormReader::new(&state.app, multipart, &["fichiers", "metadonnees"]);
+    while let Some(part) = reader.next().await? {
+        match part {
+            Part::File { name, received, .. } if name == "metadonnees" => csv = Some(received),
+            Part::File {
+                file_name: name,
+                received,
+                ..
+            } => {
                 if name.to_lowercase().ends_with(".zip") {
                     let app = state.app.clone();
                     let blob = received.blob.id;
@@ -579,7 +552,7 @@ async fn import_fields(
                     files.push((name, received));
                 }
             }
-            _ => {}
+            Part::Text { .. } => {}
         }
     }
     Ok((files, csv))
@@ -595,7 +568,7 @@ pub async fn import(
     let outcome = match import_fields(&state, multipart).await {
         Ok((files, csv)) if !files.is_empty() => state
             .app
-            .import_resources(&me.current.subject, &files, csv.as_deref())
+            .import_resources(&me.current.subject, &files, csv.as_ref())
             .map_err(WebError::from),
         Ok(_) => Err(AppError::Invalid(preau_app::Problem::NoFile).into()),
         Err(e) => Err(e),

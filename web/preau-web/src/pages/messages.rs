@@ -14,9 +14,9 @@ use crate::download::{Download, respond};
 use crate::error::{WebError, refusal};
 use crate::forms::{WebForm, WebPath, WebQuery};
 use crate::i18n::size;
-use crate::pages::news::bounded_text;
 use crate::paths::{self, with, with2};
 use crate::session::{Csrf, Me};
+use crate::upload::FormReader;
 use askama::Template;
 use axum::extract::{Multipart, State};
 use axum::http::{HeaderMap, Method, StatusCode};
@@ -305,22 +305,12 @@ struct MessageFields {
 /// `fichiers`), each streamed into a blob as it arrives.
 async fn message_fields(
     state: &WebState,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> Result<(MessageFields, Vec<(String, Received)>), WebError> {
     let mut fields = MessageFields::default();
     let mut files = Vec::new();
-    let bad = |e: axum::extract::multipart::MultipartError| WebError::BadForm(e.to_string());
-    while let Some(field) = multipart.next_field().await.map_err(bad)? {
-        let name = field.name().unwrap_or("").to_string();
-        if name == "fichiers" {
-            let file_name = field.file_name().unwrap_or("").to_string();
-            if !file_name.is_empty() {
-                let received = crate::upload::receive(&state.app, &file_name, field).await?;
-                files.push((file_name, received));
-            }
-            continue;
-        }
-        let value = bounded_text(field).await?;
+    let mut reader = FormReader::new(&state.app, multipart, &["fichiers"]);
+    while let Some((name, value)) = reader.next_text(&mut files).await? {
         match name.as_str() {
             "a" => fields.to.extend(value.trim().parse().ok().map(UserId)),
             "groupe" => fields.groups.push(value),

@@ -11,8 +11,8 @@ use crate::forms::WebPath;
 use crate::i18n::size;
 use crate::paths::{self, with, with2};
 use crate::session::{Csrf, Me};
+use crate::upload::FormReader;
 use askama::Template;
-use axum::extract::multipart::Field;
 use axum::extract::{Multipart, State};
 use axum::http::{HeaderMap, Method};
 use axum::response::Response;
@@ -21,9 +21,6 @@ use preau_app::news::{NewsForm, PictureSize, is_picture};
 use preau_app::{AppError, paris, rich_text};
 use preau_core::{BlobId, News, NewsAudience, NewsId, Role};
 
-/// Longest text field read from the multipart form, in bytes (the body's own limit is
-/// checked by the application; beyond this the request is refused outright).
-const MAX_FIELD_BYTES: usize = 2 * rich_text::MAX_BYTES;
 /// Characters of the body shown in lists.
 const EXCERPT_CHARS: usize = 240;
 /// Items on the portal of families and pupils (cards) and of the school's team (a list).
@@ -325,42 +322,16 @@ pub async fn edit_form(
     render(form_view(&state, &csrf, &me, Some(&news), &form, None))
 }
 
-/// Reads a text field of the multipart form, refusing more than [`MAX_FIELD_BYTES`].
-pub(crate) async fn bounded_text(mut field: Field<'_>) -> Result<String, WebError> {
-    let mut bytes = Vec::new();
-    while let Some(chunk) = field
-        .chunk()
-        .await
-        .map_err(|e| WebError::BadForm(format!("multipart: {e}")))?
-    {
-        if bytes.len() + chunk.len() > MAX_FIELD_BYTES {
-            return Err(WebError::TooLarge);
-        }
-        bytes.extend_from_slice(&chunk);
-    }
-    String::from_utf8(bytes).map_err(|_| WebError::BadForm("text field not UTF-8".into()))
-}
-
 /// Reads the news form: its fields and the files sent (field `fichiers`), each streamed
 /// into a blob as it arrives.
 async fn news_fields(
     state: &WebState,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> Result<(NewsForm, Vec<(String, Received)>), WebError> {
     let mut form = NewsForm::default();
     let mut files = Vec::new();
-    let bad = |e: axum::extract::multipart::MultipartError| WebError::BadForm(e.to_string());
-    while let Some(field) = multipart.next_field().await.map_err(bad)? {
-        let name = field.name().unwrap_or("").to_string();
-        if name == "fichiers" {
-            let file_name = field.file_name().unwrap_or("").to_string();
-            if !file_name.is_empty() {
-                let received = crate::upload::receive(&state.app, &file_name, field).await?;
-                files.push((file_name, received));
-            }
-            continue;
-        }
-        let value = bounded_text(field).await?;
+    let mut reader = FormReader::new(&state.app, multipart, &["fichiers"]);
+    while let Some((name, value)) = reader.next_text(&mut files).await? {
         match name.as_str() {
             "titre" => form.title = value,
             "texte" => form.body = value,

@@ -12,6 +12,7 @@ use crate::error::{WebError, refusal};
 use crate::forms::WebForm;
 use crate::paths;
 use crate::session::{Csrf, Me};
+use crate::upload::{FormReader, Part};
 use askama::Template;
 use axum::extract::{Multipart, State};
 use axum::response::Response;
@@ -206,19 +207,22 @@ pub async fn upload(
     State(state): State<WebState>,
     Csrf(csrf): Csrf,
     me: Me,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> Result<Response, WebError> {
     require_head(&state, &me)?;
-    let bad = |e: axum::extract::multipart::MultipartError| WebError::BadForm(e.to_string());
     let mut stored: Vec<(String, BlobId)> = Vec::new();
-    while let Some(field) = multipart.next_field().await.map_err(bad)? {
-        let name = field.file_name().unwrap_or("").to_string();
-        if field.name() == Some("fichiers") && !name.is_empty() {
+    let mut reader = FormReader::new(&state.app, multipart, &["fichiers"]);
+    while let Some(part) = reader.next().await? {
+        if let Part::File {
+            file_name,
+            received,
+            ..
+        } = part
+        {
             if stored.len() >= MAX_FILES {
                 return refuse(&state, &csrf, &me, Problem::TooManyFiles(MAX_FILES));
             }
-            let received = crate::upload::receive(&state.app, &name, field).await?;
-            stored.push((name, received.blob.id));
+            stored.push((file_name, received.blob.id));
         }
     }
     preview_stored(&state, &csrf, &me, stored).await

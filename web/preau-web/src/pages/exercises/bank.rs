@@ -7,6 +7,7 @@ use crate::forms::{WebForm, WebPath};
 use crate::pages::{Layout, page_status, redirect, render_with};
 use crate::paths::{self, with, with2};
 use crate::session::{Csrf, Me};
+use crate::upload::{FormReader, Part};
 use askama::Template;
 use axum::extract::{Multipart, State};
 use axum::http::{StatusCode, header};
@@ -571,27 +572,24 @@ pub async fn question(
 /// Reads the question form (multipart): its fields, and the picture and sound sent.
 async fn question_fields(
     state: &WebState,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> Result<(QuestionFields, bool, bool, QuestionFiles), WebError> {
     let mut fields = QuestionFields::default();
     let (mut remove_image, mut remove_audio) = (false, false);
     let mut files = QuestionFiles::default();
-    let bad = |e: axum::extract::multipart::MultipartError| WebError::BadForm(e.to_string());
-    while let Some(field) = multipart.next_field().await.map_err(bad)? {
-        let name = field.name().unwrap_or("").to_string();
-        if matches!(name.as_str(), "image" | "son" | "images_choix") {
-            let file_name = field.file_name().unwrap_or("").to_string();
-            if !file_name.is_empty() {
-                let received = crate::upload::receive(&state.app, &file_name, field).await?;
+    let mut reader = FormReader::new(&state.app, multipart, &["image", "son", "images_choix"]);
+    while let Some(part) = reader.next().await? {
+        let (name, value) = match part {
+            Part::File { name, received, .. } => {
                 match name.as_str() {
                     "image" => files.image = Some(received),
                     "son" => files.audio = Some(received),
                     _ => files.choices.push(received),
                 }
+                continue;
             }
-            continue;
-        }
-        let value = crate::pages::news::bounded_text(field).await?;
+            Part::Text { name, value } => (name, value),
+        };
         match name.as_str() {
             "type" => fields.kind = value,
             "question" => fields.prompt = value,
@@ -930,16 +928,15 @@ pub async fn publish(
 pub async fn import(
     State(state): State<WebState>,
     me: Me,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> Result<Response, WebError> {
     let subject = &me.current.subject;
     state.app.check_exercise_bank(subject)?;
-    let bad = |e: axum::extract::multipart::MultipartError| WebError::BadForm(e.to_string());
     let mut file = None;
-    while let Some(field) = multipart.next_field().await.map_err(bad)? {
-        if field.name() == Some("fichier") {
-            let name = field.file_name().unwrap_or("exercices.zip").to_string();
-            file = Some(crate::upload::receive(&state.app, &name, field).await?);
+    let mut reader = FormReader::new(&state.app, multipart, &["fichier"]);
+    while let Some(part) = reader.next().await? {
+        if let Part::File { received, .. } = part {
+            file = Some(received);
         }
     }
     let file = file.ok_or(WebError::App(AppError::Invalid(Problem::NoFile)))?;
