@@ -233,3 +233,47 @@ async fn a_teacher_writes_homework_the_pupil_ticks_it_the_family_reads_it() {
         .unwrap();
     assert_eq!(unknown.status(), 404);
 }
+
+#[tokio::test]
+async fn the_books_open_from_one_page_listing_ones_classes_or_children() {
+    let app = TestApp::start().await;
+    let class = &app.school.classes[0];
+    let child = &app.school.pupils[0].user;
+    let (teacher, parent, pupil) = (app.teacher().await, app.parent().await, app.pupil(0).await);
+    for (home, class_path, child_path) in [
+        (
+            "/cahier-de-textes",
+            "/cahier-de-textes/classe",
+            "/cahier-de-textes/eleve",
+        ),
+        (
+            "/carnet-de-liaison",
+            "/carnet-de-liaison/classe",
+            "/carnet-de-liaison/eleve",
+        ),
+    ] {
+        // The teacher: their class, no child.
+        let page = teacher.get(app.url(home)).send().await.unwrap();
+        assert_eq!(page.status(), 200);
+        let html = page_text(page).await;
+        assert!(
+            html.contains(&format!("href=\"{class_path}/{}\"", class.id)),
+            "{html}"
+        );
+        assert!(html.contains(&class.name) && !html.contains("Mes enfants"));
+        // The parent: their child (with the class's name), no class to open.
+        let html = page_text(parent.get(app.url(home)).send().await.unwrap()).await;
+        assert!(html.contains("Mes enfants"), "{html}");
+        assert!(html.contains(&format!("href=\"{child_path}/{}\"", child.id)));
+        assert!(html.contains(&child.first_name) && !html.contains(class_path));
+        // The pupil goes straight to their own.
+        let own = pupil.get(app.url(home)).send().await.unwrap();
+        assert_eq!(own.status(), 303);
+        assert!(
+            own.headers()["location"]
+                .to_str()
+                .unwrap()
+                .starts_with(&format!("{child_path}/{}", child.id))
+        );
+    }
+}

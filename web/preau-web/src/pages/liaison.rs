@@ -3,6 +3,7 @@
 //! to post a word, a pupil's carnet for the pupil and their family (« Vu et signé », the
 //! consent answer per child, one reply), printable paper slips, and attached files.
 
+use super::chooser::{self, Book};
 use super::logbook::FileLink;
 use super::{Layout, redirect, render, render_with};
 use crate::WebState;
@@ -157,14 +158,6 @@ pub fn portal_liaison(state: &WebState, me: &Me) -> Result<Vec<WordCard>, WebErr
         .collect())
 }
 
-#[derive(Template)]
-#[template(path = "liaison_home.html")]
-struct HomeView {
-    layout: Layout,
-    classes: Vec<(String, String)>,
-    pupils: Vec<(String, String, String)>,
-}
-
 /// `GET /carnet-de-liaison`: one's classes or children; a pupil goes to their carnet.
 pub async fn home(
     State(state): State<WebState>,
@@ -172,32 +165,16 @@ pub async fn home(
     me: Me,
 ) -> Result<Response, WebError> {
     let subject = &me.current.subject;
+    let book = Book {
+        title: "Carnet de liaison",
+        icon: "✉️",
+        empty: "Aucun carnet de liaison à afficher.",
+        class_path: paths::LIAISON_CLASS,
+        pupil_path: paths::LIAISON_PUPIL,
+    };
+    let classes = state.app.liaison_classes(subject);
     let pupils = state.app.liaison_pupils(subject);
-    if me.current.user.role == Role::Pupil {
-        let mine = pupils.first().ok_or(WebError::NotFound)?;
-        return Ok(redirect(&with(paths::LIAISON_PUPIL, mine.id)));
-    }
-    let dir = state.app.directory();
-    render(HomeView {
-        layout: Layout::new(&state, &csrf, Some(&me)),
-        classes: state
-            .app
-            .liaison_classes(subject)
-            .into_iter()
-            .map(|(id, name)| (with(paths::LIAISON_CLASS, id), name))
-            .collect(),
-        pupils: pupils
-            .iter()
-            .map(|p| {
-                let class = dir.class_of(p).map(|c| c.name.clone()).unwrap_or_default();
-                (
-                    with(paths::LIAISON_PUPIL, p.id),
-                    p.first_name.clone(),
-                    class,
-                )
-            })
-            .collect(),
-    })
+    chooser::page(&state, &csrf, &me, &book, classes, &pupils)
 }
 
 #[derive(Template)]

@@ -3,6 +3,7 @@
 //! its change form, the form to write a session (once or every week), attached files, and
 //! the class's homework feed.
 
+use super::chooser::{self, Book};
 use super::{Layout, redirect, render, render_with};
 use crate::WebState;
 use crate::download::{Download, respond};
@@ -184,14 +185,6 @@ fn shift(date: Date, days: i32) -> Date {
     date.checked_add(days.days()).unwrap_or(date)
 }
 
-#[derive(Template)]
-#[template(path = "logbook_home.html")]
-struct HomeView {
-    layout: Layout,
-    classes: Vec<(String, String)>,
-    pupils: Vec<(String, String, String)>,
-}
-
 /// `GET /cahier-de-textes`: one's classes, or one's children; a pupil goes to their week.
 pub async fn home(
     State(state): State<WebState>,
@@ -199,37 +192,19 @@ pub async fn home(
     me: Me,
 ) -> Result<Response, WebError> {
     let subject = &me.current.subject;
-    let pupils = state.app.logbook_pupils(subject);
-    if me.current.user.role == Role::Pupil {
-        let mine = pupils.first().ok_or(WebError::NotFound)?;
-        return Ok(redirect(&with(paths::LOGBOOK_PUPIL_WEEK, mine.id)));
-    }
+    let book = Book {
+        title: "Cahier de textes",
+        icon: "📓",
+        empty: "Aucun cahier de textes à afficher.",
+        class_path: paths::LOGBOOK_CLASS,
+        pupil_path: paths::LOGBOOK_PUPIL_WEEK,
+    };
     let classes = match me.current.user.role {
         Role::Parent => Vec::new(),
-        _ => state
-            .app
-            .logbook_classes(subject)
-            .into_iter()
-            .map(|(id, name)| (with(paths::LOGBOOK_CLASS, id), name))
-            .collect(),
+        _ => state.app.logbook_classes(subject),
     };
-    let dir = state.app.directory();
-    let pupils = pupils
-        .iter()
-        .map(|p| {
-            let class = dir.class_of(p).map(|c| c.name.clone()).unwrap_or_default();
-            (
-                with(paths::LOGBOOK_PUPIL_WEEK, p.id),
-                p.first_name.clone(),
-                class,
-            )
-        })
-        .collect();
-    render(HomeView {
-        layout: Layout::new(&state, &csrf, Some(&me)),
-        classes,
-        pupils,
-    })
+    let pupils = state.app.logbook_pupils(subject);
+    chooser::page(&state, &csrf, &me, &book, classes, &pupils)
 }
 
 #[derive(Template)]

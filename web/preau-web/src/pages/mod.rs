@@ -6,6 +6,7 @@ pub mod assignments;
 pub mod auth;
 pub mod bookings;
 pub mod certificate;
+pub mod chooser;
 pub mod classes;
 pub mod documents;
 pub mod exercises;
