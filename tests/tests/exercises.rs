@@ -169,4 +169,22 @@ async fn a_pupil_answers_every_kind_of_question_through_the_page() {
     );
     assert!(family.contains("Tout essayer"), "{family}");
     assert!(family.contains("5 / 5 bonnes réponses"), "{family}");
+
+    // Answered questions keep their place: the editor offers no « Supprimer » any more, says
+    // why, and a deletion sent anyway is refused in French with nothing changed.
+    let edit_url = format!("/exercices/exercice/{}", exercise.id);
+    let editor = page_text(teacher_client.get(app.url(&edit_url)).send().await.unwrap()).await;
+    assert!(
+        editor.contains("Des élèves ont déjà répondu à cet exercice"),
+        "{editor}"
+    );
+    assert!(!editor.contains(">Supprimer</button>"), "{editor}");
+    let delete = format!("{edit_url}/question/0/supprimer");
+    let refused = app
+        .post_form(&teacher_client, &edit_url, &delete, &[])
+        .await;
+    assert_eq!(refused.status(), 422);
+    assert!(page_text(refused).await.contains("Rien n'a été modifié"));
+    let kept = app.app.exercise(&teacher, exercise.id).expect("exercise");
+    assert_eq!(kept.questions.len(), 5);
 }

@@ -187,4 +187,7 @@ pub enum Problem {
     MediaKind,
     /// Exercises: the file is not a Préau exercise file, or it is damaged.
     ExerciseFile,
+    /// Exercises: pupils answered this exercise, so its questions cannot be deleted, moved or
+    /// changed into another kind.
+    QuestionsAnswered,
 }

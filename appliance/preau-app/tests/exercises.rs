@@ -670,3 +670,89 @@ fn a_prompt_recorded_in_the_browser_is_a_sound() {
     assert_eq!(bytes, webm);
     assert!(mime.ends_with("/webm"));
 }
+
+#[test]
+fn questions_pupils_answered_keep_their_place() {
+    let w = world();
+    let (sequence, exercise) = w.sequence_with(&[
+        question("reponse", "7 × 8 ?", "56"),
+        question("reponse", "6 × 9 ?", "54"),
+    ]);
+    let teacher = w.teacher(0);
+    // Before any answer, the teacher reorders and rewrites freely.
+    w.app
+        .move_question(&teacher, exercise.id, 1, true)
+        .expect("move before answers");
+    assert!(
+        !w.app
+            .exercise_answered(&teacher, exercise.id)
+            .expect("read")
+    );
+    let task = w.set(sequence, "entrainement");
+    let pupil = w.subject(w.pupil(0, 1));
+    w.app.start_round(&pupil, task.id).expect("round");
+    w.answer(&pupil, &task, Given::Short("54".into()));
+    assert!(
+        w.app
+            .exercise_answered(&teacher, exercise.id)
+            .expect("read")
+    );
+
+    // Now deleting, moving or changing a question's kind would put the pupil's answer on
+    // another question: refused, and the exercise is as it was.
+    let before = w.app.exercise(&teacher, exercise.id).expect("exercise");
+    assert_eq!(
+        refused(w.app.delete_question(&teacher, exercise.id, 0)),
+        Problem::QuestionsAnswered
+    );
+    assert_eq!(
+        refused(w.app.move_question(&teacher, exercise.id, 0, false)),
+        Problem::QuestionsAnswered
+    );
+    let other_kind = w.app.save_question(
+        &teacher,
+        exercise.id,
+        Some(0),
+        &question("qcm", "6 × 9 ?", "* 54\n56"),
+        None,
+        None,
+    );
+    assert_eq!(refused(other_kind), Problem::QuestionsAnswered);
+    assert_eq!(
+        w.app.exercise(&teacher, exercise.id).expect("exercise"),
+        before
+    );
+
+    // Correcting a question's wording, or adding one at the end, is still possible.
+    let fixed = w
+        .app
+        .save_question(
+            &teacher,
+            exercise.id,
+            Some(0),
+            &question("reponse", "Combien font 6 × 9 ?", "54"),
+            None,
+            None,
+        )
+        .expect("reword");
+    assert_eq!(fixed.questions[0].prompt, "Combien font 6 × 9 ?");
+    let more = w
+        .app
+        .save_question(
+            &teacher,
+            exercise.id,
+            None,
+            &question("reponse", "9 × 9 ?", "81"),
+            None,
+            None,
+        )
+        .expect("add");
+    assert_eq!(more.questions.len(), 3);
+    // The pupil's answer still sits on « 6 × 9 » in the teacher's figures.
+    let (_, stats) = w.app.task_stats(&teacher, task.id).expect("stats");
+    let first = &stats[0];
+    assert_eq!(
+        (first.prompt.as_str(), first.answered, first.right),
+        ("Combien font 6 × 9 ?", 1, 1)
+    );
+}

@@ -10,7 +10,7 @@ use crate::record::Record;
 use crate::{Reader, StoreError, Tables, Timeline, Writer};
 use preau_core::exercises::LevelOverride;
 use preau_core::{
-    Attempt, BlobId, ClassId, Exercise, ResultsSummary, Sequence, Task, TaskId, UserId,
+    Attempt, BlobId, ClassId, Exercise, ExerciseId, ResultsSummary, Sequence, Task, TaskId, UserId,
 };
 use redb::TableDefinition;
 
@@ -76,6 +76,31 @@ pub fn attempt_of(
 ) -> Result<Option<Attempt>, StoreError> {
     Ok(t.get::<Attempt>(Attempt::key_of(task, pupil))?
         .filter(|a| a.task == task && a.pupil == pupil))
+}
+
+/// Whether a pupil has answered `exercise` (as set, or as an easier variant) in a task.
+pub fn exercise_answered(t: &impl Tables, exercise: ExerciseId) -> Result<bool, StoreError> {
+    for task in t.all::<Task>()? {
+        if !task.exercises.contains(&exercise) && !task.easier.contains(&exercise) {
+            continue;
+        }
+        for pupil in &task.pupils {
+            let Some(attempt) = attempt_of(t, task.id, *pupil)? else {
+                continue;
+            };
+            let answered = attempt
+                .rounds
+                .iter()
+                .flat_map(|r| &r.exercises)
+                .filter(|e| e.exercise == exercise)
+                .flat_map(|e| &e.answers)
+                .any(|a| !a.tries.is_empty());
+            if answered {
+                return Ok(true);
+            }
+        }
+    }
+    Ok(false)
 }
 
 /// A teacher's livret level for a pupil and a competence, if one was set.

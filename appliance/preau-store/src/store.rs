@@ -255,11 +255,16 @@ pub trait Tables {
         from: i64,
         to: i64,
     ) -> Result<Vec<u64>, StoreError>;
+    /// Every record of a kind, in key order.
+    fn all<R: Record>(&self) -> Result<Vec<R>, StoreError>;
 }
 
 impl Tables for Reader {
     fn get<R: Record>(&self, key: u64) -> Result<Option<R>, StoreError> {
         Reader::get(self, key)
+    }
+    fn all<R: Record>(&self) -> Result<Vec<R>, StoreError> {
+        Reader::all(self)
     }
     fn index(&self, index: Index, key: u64) -> Result<Vec<u64>, StoreError> {
         Reader::index(self, index, key)
@@ -279,6 +284,9 @@ impl Tables for Reader {
 impl Tables for Writer {
     fn get<R: Record>(&self, key: u64) -> Result<Option<R>, StoreError> {
         Writer::get(self, key)
+    }
+    fn all<R: Record>(&self) -> Result<Vec<R>, StoreError> {
+        Writer::all(self)
     }
     fn index(&self, index: Index, key: u64) -> Result<Vec<u64>, StoreError> {
         Writer::index(self, index, key)

@@ -159,6 +159,7 @@ pub fn problem(problem: &Problem) -> String {
         Problem::UnknownCompetence => "Cette compétence ne fait pas partie de la liste des programmes.".into(),
         Problem::MediaKind => "Le son doit être un fichier audio (MP3, OGG, WAV…) et l'image une image (PNG, JPEG…).".into(),
         Problem::ExerciseFile => "Ce fichier n'est pas un fichier d'exercices Préau, ou il est abîmé. Rien n'a été importé.".into(),
+        Problem::QuestionsAnswered => "Des élèves ont déjà répondu à cet exercice : ses questions ne peuvent plus être supprimées, déplacées ni changées de type. Pour une autre version, copiez la séquence. Rien n'a été modifié.".into(),
     }
 }
 

@@ -256,6 +256,16 @@ impl App {
         self.load_exercise(id)
     }
 
+    /// Whether pupils have answered an exercise already: then its questions can no longer be
+    /// deleted, moved or changed into another kind (answers are kept by question).
+    pub fn exercise_answered(&self, me: &Subject, id: ExerciseId) -> Result<bool, AppError> {
+        self.check_exercise_bank(me)?;
+        Ok(preau_store::exercises::exercise_answered(
+            &self.store.read()?,
+            id,
+        )?)
+    }
+
     /// The exercises of the bank `me` may pick as an easier variant of `of`.
     pub fn easier_candidates(
         &self,
@@ -442,7 +452,7 @@ impl App {
             .iter()
             .map(|r| checked_media(r, Inline::Image))
             .collect::<Result<Vec<_>, _>>()?;
-        self.edit_exercise(me, id, |e, _| {
+        self.edit_exercise(me, id, |e, w| {
             let old = match index {
                 Some(i) => Some(e.questions.get(i).ok_or(AppError::NotFound)?.clone()),
                 None if e.questions.len() >= MAX_QUESTIONS => {
@@ -451,6 +461,12 @@ impl App {
                 None => None,
             };
             let question = question_of(form, old.as_ref(), image, audio, pictures)?;
+            if old
+                .as_ref()
+                .is_some_and(|old| old.kind.code() != question.kind.code())
+            {
+                refuse_if_answered(w, id)?;
+            }
             match index {
                 Some(i) => e.questions[i] = question,
                 None => e.questions.push(question),
@@ -466,10 +482,11 @@ impl App {
         id: ExerciseId,
         index: usize,
     ) -> Result<Exercise, AppError> {
-        self.edit_exercise(me, id, |e, _| {
+        self.edit_exercise(me, id, |e, w| {
             if index >= e.questions.len() {
                 return Err(AppError::NotFound);
             }
+            refuse_if_answered(w, id)?;
             e.questions.remove(index);
             Ok(())
         })
@@ -483,7 +500,8 @@ impl App {
         index: usize,
         up: bool,
     ) -> Result<Exercise, AppError> {
-        self.edit_exercise(me, id, |e, _| {
+        self.edit_exercise(me, id, |e, w| {
+            refuse_if_answered(w, id)?;
             let other = if up {
                 index.checked_sub(1)
             } else {
@@ -684,5 +702,13 @@ fn apply_exercise(
             Some(easier.id)
         }
     };
+    Ok(())
+}
+
+/// Refuses a change that would move answers onto another question once pupils answered.
+fn refuse_if_answered(w: &Writer, id: ExerciseId) -> Result<(), AppError> {
+    if preau_store::exercises::exercise_answered(w, id)? {
+        return Err(AppError::Invalid(Problem::QuestionsAnswered));
+    }
     Ok(())
 }

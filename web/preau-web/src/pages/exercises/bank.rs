@@ -427,6 +427,7 @@ struct ExerciseView {
     question: QuestionFields,
     kinds: Vec<(&'static str, &'static str, bool)>,
     editing: Option<usize>,
+    answered: bool,
     error: Option<String>,
 }
 
@@ -507,6 +508,7 @@ fn exercise_page(
                 .collect(),
             question,
             editing,
+            answered: state.app.exercise_answered(subject, exercise.id)?,
             error,
         },
     )
@@ -677,13 +679,41 @@ pub async fn update_question(
 /// `POST /exercices/exercice/{id}/question/{n}/supprimer`.
 pub async fn delete_question(
     State(state): State<WebState>,
+    Csrf(csrf): Csrf,
     me: Me,
     WebPath((id, n)): WebPath<(u64, usize)>,
 ) -> Result<Response, WebError> {
-    state
+    let deleted = state
         .app
-        .delete_question(&me.current.subject, ExerciseId(id), n)?;
-    Ok(redirect(&with(paths::EXERCISE, id)))
+        .delete_question(&me.current.subject, ExerciseId(id), n);
+    after_question_change(&state, &csrf, &me, id, deleted)
+}
+
+/// Back to the exercise after a question was deleted or moved; a refusal is shown on it.
+fn after_question_change(
+    state: &WebState,
+    csrf: &str,
+    me: &Me,
+    id: u64,
+    changed: Result<Exercise, AppError>,
+) -> Result<Response, WebError> {
+    match changed {
+        Ok(_) => Ok(redirect(&with(paths::EXERCISE, id))),
+        Err(AppError::Invalid(p)) => {
+            let exercise = state.app.exercise(&me.current.subject, ExerciseId(id))?;
+            exercise_page(
+                state,
+                csrf,
+                me,
+                &exercise,
+                None,
+                None,
+                None,
+                Some(refusal(&p)),
+            )
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Which way a question moves.
@@ -695,17 +725,18 @@ pub struct MoveFields {
 /// `POST /exercices/exercice/{id}/question/{n}/deplacer`.
 pub async fn move_question(
     State(state): State<WebState>,
+    Csrf(csrf): Csrf,
     me: Me,
     WebPath((id, n)): WebPath<(u64, usize)>,
     WebForm(fields): WebForm<MoveFields>,
 ) -> Result<Response, WebError> {
-    state.app.move_question(
+    let moved = state.app.move_question(
         &me.current.subject,
         ExerciseId(id),
         n,
         fields.sens == "haut",
-    )?;
-    Ok(redirect(&with(paths::EXERCISE, id)))
+    );
+    after_question_change(&state, &csrf, &me, id, moved)
 }
 
 /// `GET /exercices/exercice/{id}/media/{blob}`: a question's picture (re-encoded) or sound.
