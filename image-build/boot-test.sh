@@ -8,10 +8,15 @@
 #      bundle activates her account and signs in over HTTPS, the box serves the commune's
 #      certificate, and the root side installed host name, network, time servers and the
 #      bundle's SSH key (checked over SSH, with the data partition grown to the disk);
-#   4. the stick is unplugged and unmounted; the box powers off cleanly (ACPI power button).
+#   4. root ignores what a compromised preau writes; the stick is unplugged and unmounted;
+#   5. with --update (the build's preau-update-<arch> folder): the update is signed with
+#      the commune's key, a second stick holding it is hot-plugged, the box writes it onto
+#      slot B and reboots; it comes back on slot B, marks it good, and still knows its
+#      school, its settings and the headteacher's session;
+#   6. the box powers off cleanly (ACPI power button).
 #
 #   image-build/boot-test.sh --image out/preau-amd64.img --ca DIR [--arch amd64|arm64]
-#                            [--provision-bin FILE] [--keep]
+#                            [--update out/preau-update-amd64] [--provision-bin FILE] [--keep]
 #
 # --ca is the commune directory (preau-provision ca init) whose bundle-signing.pub the image
 # was built with. Every step is bounded; callers bound the whole with timeout (.ci/run gives
@@ -29,12 +34,14 @@ image=""
 ca=""
 provision_bin=$repo/target/release/preau-provision
 keep=0
+update=""
 while [[ $# -gt 0 ]]; do
   case $1 in
     --arch) arch=${2:?}; shift 2 ;;
     --image) image=${2:?}; shift 2 ;;
     --ca) ca=${2:?}; shift 2 ;;
     --provision-bin) provision_bin=${2:?}; shift 2 ;;
+    --update) update=${2:?}; shift 2 ;;
     --keep) keep=1; shift ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown option: $1" ;;
@@ -141,6 +148,9 @@ mkfs.vfat -n PREAU -C "$stick" 32768 >/dev/null
 mcopy -i "$stick" "$work/preau-bundle.zip" "$work/preau-bundle.zip.minisig" ::
 
 stage "boot to the setup page over HTTPS ($arch, TCG, UEFI)"
+# The box, with its disk and UEFI variables; a reboot ends qemu (-no-reboot), and the
+# update stage starts it again on the same disk.
+start_box() {
 "${qemu[@]}" -accel tcg,thread=multi -smp 2 -m 2048 \
   -drive "if=pflash,format=raw,unit=0,readonly=on,file=$firmware_code" \
   -drive "if=pflash,format=raw,unit=1,file=$work/vars.fd" \
@@ -152,6 +162,8 @@ stage "boot to the setup page over HTTPS ($arch, TCG, UEFI)"
   -qmp "unix:$work/qmp.sock,server=on,wait=off" \
   -serial "file:$work/serial.log" -display none -monitor none -no-reboot &
 qemu_pid=$!
+}
+start_box
 qmp() { timeout 60 python3 "$here/qmp.py" "$work/qmp.sock" "$@"; }
 setup_page() {
   kill -0 "$qemu_pid" || die "qemu stopped"
@@ -254,6 +266,7 @@ stage "root ignores a bundle it did not check (a compromised preau, played by ro
 on_box 'bash -s' > "$work/forged.txt" <<'EOF'
 set -u
 before=$(readlink /var/lib/preau-system/current)
+applied=$(cat /var/lib/preau/system/bundle.sha256)
 since=$(date '+%Y-%m-%d %H:%M:%S')
 printf 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl intruder\n' \
   > /var/lib/preau/system/authorized_keys
@@ -266,6 +279,8 @@ echo "refused=$(journalctl -u preau-system.service --since "$since" --no-pager |
 echo "current=$([[ $(readlink /var/lib/preau-system/current) == "$before" ]] && echo unchanged)"
 echo "intruder=$(grep -c intruder /etc/ssh/authorized_keys/root)"
 echo "hostname=$(cat /etc/hostname)"
+rm -f /var/lib/preau/system/authorized_keys
+printf '%s\n' "$applied" > /var/lib/preau/system/bundle.sha256
 EOF
 sed 's/^/    /' "$work/forged.txt" >&2
 forged() { sed -n "s/^$1=//p" "$work/forged.txt"; }
@@ -279,6 +294,51 @@ unmounted() { ! on_box 'findmnt /run/preau/usb/PREAU || findmnt /run/preau/usb-r
 wait_for 60 "the stick's unmount" unmounted
 qmp blockdev-del '{"node-name": "stick"}' >/dev/null
 mtype -i "$stick" ::preau-report.txt | grep 'code : ' >/dev/null || die "the report is not on the stick after unplugging"
+
+if [[ -n $update ]]; then
+  stage "system update onto slot B from a second stick, reboot, slot B marked good"
+  cp -a "$update" "$work/update"
+  "$provision_bin" update sign --ca "$work/ca" --dir "$work/update" --arch "$arch" >/dev/null
+  stick2=$work/stick2.img
+  update_mib=$(du -sm "$work/update" | cut -f1)
+  mkfs.vfat -n PREAU2 -C "$stick2" $(((update_mib + 64) * 1024)) >/dev/null
+  mmd -i "$stick2" ::preau-update
+  mcopy -i "$stick2" "$work/update"/* ::preau-update/
+  qmp blockdev-add "{\"node-name\": \"stick2\", \"driver\": \"raw\", \"file\": {\"driver\": \"file\", \"filename\": \"$stick2\"}}" \
+    device_add '{"driver": "usb-storage", "id": "stick2", "bus": "xhci.0", "drive": "stick2", "removable": true}' >/dev/null
+  rebooted() { ! kill -0 "$qemu_pid" 2>/dev/null; }
+  wait_for 600 "the box to write the update and reboot" rebooted
+  wait "$qemu_pid" || die "qemu exited with an error"
+  qemu_pid=""
+  mtype -i "$stick2" ::preau-update-report.txt > "$work/update-report.txt" || die "no update report on the stick"
+  sed 's/^/    /' "$work/update-report.txt" >&2
+  grep -q "Mise à jour écrite : version [0-9]* sur l'emplacement B" "$work/update-report.txt" ||
+    die "the update report does not say it was written onto slot B"
+  start_box
+  portal_again() {
+    kill -0 "$qemu_pid" || die "qemu stopped"
+    https "$base/" -o "$work/portal2.html" 2>/dev/null && grep -q 'Bonjour Claire' "$work/portal2.html"
+  }
+  wait_for 400 "the portal after the update" portal_again
+  wait_for 60 "SSH after the update" ssh_up
+  marked_good() { [[ $(on_box systemctl is-active preau-boot-ok.service 2>/dev/null) == active ]]; }
+  wait_for 240 "slot B marked good" marked_good
+  on_box 'bash -s' > "$work/after-update.txt" <<'EOF'
+set -u
+echo "slot=$(sed -n 's/.*root=PARTLABEL=preau-root-\([ab]\).*/\1/p' /proc/cmdline)"
+mkdir -p /run/esp-check && mount -o ro /dev/disk/by-partlabel/preau-esp /run/esp-check
+echo "entries=$(ls /run/esp-check/loader/entries | tr '\n' ' ')"
+umount /run/esp-check
+echo "hostname=$(cat /etc/hostname)"
+echo "preau=$(systemctl is-active preau.service)"
+EOF
+  sed 's/^/    /' "$work/after-update.txt" >&2
+  after() { sed -n "s/^$1=//p" "$work/after-update.txt"; }
+  [[ $(after slot) == b ]] || die "the box did not boot slot B after the update"
+  [[ $(after entries) == "preau-a.conf preau-b.conf " ]] || die "slot B not marked good: $(after entries)"
+  [[ $(after hostname) == jules-ferry && $(after preau) == active ]] || die "settings or preau lost in the update"
+  echo "slot B runs the update, marked good; « Bonjour Claire » with the session from before" >&2
+fi
 
 stage "power off (ACPI power button)"
 qmp system_powerdown >/dev/null

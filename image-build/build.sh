@@ -243,7 +243,8 @@ if [[ $arch == arm64 ]] && gzip -t "$kernel" 2>/dev/null; then
 fi
 
 # 4. The EFI system partition (FAT32): systemd-boot with one entry per root slot (only A
-#    for now), the kernel and initramfs of slot A under /preau-a.
+#    at first; an update adds B), the kernel and initramfs of slot A under /preau-a. The
+#    default is the good entry of the highest version (its `version`; see « Updates »).
 stage "EFI system partition (mkfs.vfat, mtools)"
 esp=$work/esp.img
 options="root=PARTLABEL=preau-root-a rw $console net.ifnames=0 systemd.gpt_auto=0 panic=10"
@@ -251,13 +252,15 @@ mkfs.vfat -F 32 -n PREAU-BOOT --invariant -i "$esp_serial" -C "$esp" $((esp_mib 
 files=$work/espfiles
 mkdir -p "$files"
 cat > "$files/loader.conf" <<EOF
-default preau-a.conf
+default preau-*
 timeout 0
 editor no
 console-mode keep
 EOF
 cat > "$files/preau-a.conf" <<EOF
-title Préau (slot A)
+title Préau (slot A, version $SOURCE_DATE_EPOCH)
+sort-key preau
+version $SOURCE_DATE_EPOCH
 linux /preau-a/vmlinuz
 initrd /preau-a/initrd.img
 options $options
@@ -341,6 +344,19 @@ dd if="$esp" of="$img" bs=1M seek=$((esp_start / mib)) conv=notrunc,sparse statu
 dd if="$root_img" of="$img" bs=1M seek=$((root_a_start / mib)) conv=notrunc,sparse status=none
 dd if="$data_img" of="$img" bs=1M seek=$((data_start / mib)) conv=notrunc,sparse status=none
 sfdisk --list "$img" >&2
+
+# 8. The same root file system as an update for boxes already in service (A/B): the slot's
+#    ext4 compressed, its kernel and initramfs. `preau-provision update sign` adds the signed
+#    manifest; see « Updates » in image-build/README.md.
+stage "update folder (root.ext4.gz, vmlinuz, initrd.img)"
+update=$out/preau-update-$arch
+rm -rf "$update"
+mkdir -p "$update"
+gzip -1 -n -c "$root_img" > "$update/root.ext4.gz"
+cp "$files/vmlinuz" "$update/vmlinuz"
+cp "$files/initrd.img" "$update/initrd.img"
+touch -d "@$SOURCE_DATE_EPOCH" "$update"/*
+du -h "$update"/* >&2
 
 stage "bmap, checksums"
 if command -v bmaptool >/dev/null; then

@@ -41,7 +41,8 @@ in_root systemctl mask --quiet ssh.service ssh.socket
 
 # Services: networkd, resolved (loopback stub only), timesyncd, preau and its root helpers.
 in_root systemctl enable --quiet systemd-networkd.service systemd-resolved.service \
-  systemd-timesyncd.service preau.service preau-system.path preau-system.service
+  systemd-timesyncd.service preau.service preau-system.path preau-system.service \
+  preau-boot-ok.service
 # Nothing fetches package lists behind the box's back (updates come as a new root slot).
 in_root systemctl disable --quiet apt-daily.timer apt-daily-upgrade.timer 2>/dev/null || true
 in_root systemctl mask --quiet apt-daily.service apt-daily-upgrade.service

@@ -101,6 +101,12 @@ enum Command {
         #[command(subcommand)]
         action: SystemSettingsAction,
     },
+    /// Install a signed system update onto the slot that is not running, as root on the
+    /// appliance image (run by /usr/lib/preau/update): see image-build/README.md.
+    SystemUpdate {
+        #[command(subcommand)]
+        action: SystemUpdateAction,
+    },
     /// Extract the text of one file, within memory and time limits (run by the server in a
     /// child process: `preau extract --mime <type> --max-output <n> … -- <file>`).
     #[command(hide = true, disable_help_flag = true)]
@@ -203,6 +209,32 @@ enum SystemSettingsAction {
         /// Root's directory of settings.
         #[arg(long, default_value = crate::root_settings::DEFAULT_DIR)]
         dir: PathBuf,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum SystemUpdateAction {
+    /// Check the update's signature, then write its root file system onto the free slot and
+    /// its kernel and initramfs into a folder; prints the version installed.
+    Install {
+        /// The update's folder (`preau-update/` on the stick).
+        #[arg(long)]
+        update: PathBuf,
+        /// The commune's bundle-signing key (minisign public key).
+        #[arg(long)]
+        key: PathBuf,
+        /// This box's architecture (`amd64`, `arm64`).
+        #[arg(long)]
+        arch: String,
+        /// The version running now; only a newer one is installed.
+        #[arg(long)]
+        running: u64,
+        /// The free slot's block device.
+        #[arg(long)]
+        device: PathBuf,
+        /// The folder to write the kernel and initramfs into.
+        #[arg(long)]
+        boot_files: PathBuf,
     },
 }
 
@@ -383,6 +415,29 @@ fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::SystemSettings { action } => system_settings(action),
+        Command::SystemUpdate {
+            action:
+                SystemUpdateAction::Install {
+                    update,
+                    key,
+                    arch,
+                    running,
+                    device,
+                    boot_files,
+                },
+        } => {
+            let key = crate::stick::read_public_key(&key)?;
+            let manifest = crate::system_update::install(&crate::system_update::Install {
+                update: &update,
+                key: &key,
+                arch: &arch,
+                running,
+                device: &device,
+                boot_files: &boot_files,
+            })?;
+            println!("{}", manifest.version);
+            Ok(())
+        }
         Command::Extract { .. } => bail!("`preau extract` is run by the server itself"),
         Command::Backup { config, out } => {
             let config = load(&config)?;

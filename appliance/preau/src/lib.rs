@@ -11,6 +11,7 @@ pub mod server;
 pub mod stick;
 pub mod sync_client;
 pub mod system_files;
+pub mod system_update;
 pub mod tls;
 
 pub use config::Config;

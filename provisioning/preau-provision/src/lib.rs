@@ -6,3 +6,4 @@ pub mod archive;
 pub mod bundle;
 pub mod ca;
 pub mod onde;
+pub mod update;

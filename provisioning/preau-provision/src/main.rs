@@ -39,6 +39,36 @@ enum Command {
         #[command(subcommand)]
         command: BundleCommand,
     },
+    /// Mises à jour du système des boîtiers (dossier preau-update/ d'une clé USB).
+    Update {
+        #[command(subcommand)]
+        command: UpdateCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UpdateCommand {
+    /// Décrit et signe une mise à jour faite par image-build/build.sh (root.ext4.gz,
+    /// vmlinuz, initrd.img) : écrit manifest.toml et manifest.toml.minisig dans son dossier.
+    Sign {
+        /// Dossier de l'autorité (créé par « ca init »).
+        #[arg(long)]
+        ca: PathBuf,
+        /// Dossier de la mise à jour (preau-update/).
+        #[arg(long)]
+        dir: PathBuf,
+        /// Architecture des boîtiers (amd64 ou arm64).
+        #[arg(long, default_value = "amd64")]
+        arch: String,
+        /// Numéro de version : un boîtier n'installe qu'une version plus haute que la sienne
+        /// (par défaut, l'heure actuelle en secondes Unix).
+        #[arg(long)]
+        version: Option<u64>,
+        /// Fichier contenant le mot de passe de la clé de signature des lots, si elle est
+        /// chiffrée. À défaut, la variable PREAU_SIGNING_PASSWORD.
+        #[arg(long)]
+        password_file: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -202,6 +232,16 @@ fn main() -> ExitCode {
             BundleCommand::Inspect { zip } => bundle_inspect(&zip),
             BundleCommand::Verify { key, zip } => bundle_verify(&key, &zip),
         },
+        Command::Update {
+            command:
+                UpdateCommand::Sign {
+                    ca,
+                    dir,
+                    arch,
+                    version,
+                    password_file,
+                },
+        } => update_sign(&ca, &dir, &arch, version, password_file.as_deref()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -475,17 +515,9 @@ fn check_onde(files: &[bundle::OndeFile]) -> Result<(), Failure> {
     Ok(())
 }
 
-fn bundle_create(
-    ca_dir: &Path,
-    school: &Path,
-    onde: Option<&Path>,
-    out: &Path,
-    password_file: Option<&Path>,
-) -> Result<(), Failure> {
-    let text = fs::read_to_string(school)
-        .map_err(|e| Failure::other(format!("{} : lecture impossible ({e})", school.display())))?;
-    let description = Description::parse(&text)
-        .map_err(|e| Failure::other(format!("{} : {}", school.display(), e.french())))?;
+/// Opens the CA in `ca_dir` with its signing key unlocked (with the password when it is
+/// encrypted).
+fn open_unlocked(ca_dir: &Path, password_file: Option<&Path>) -> Result<ca::CommuneCa, Failure> {
     let mut ca = ca::open(ca_dir).map_err(|e| Failure::other(e.french()))?;
     if ca.signing_key_encrypted() {
         let password = read_password(password_file)?
@@ -497,6 +529,48 @@ fn bundle_create(
             "attention : la clé de signature des lots n'est pas chiffrée, --password-file est ignoré."
         );
     }
+    Ok(ca)
+}
+
+fn update_sign(
+    ca_dir: &Path,
+    dir: &Path,
+    arch: &str,
+    version: Option<u64>,
+    password_file: Option<&Path>,
+) -> Result<(), Failure> {
+    let ca = open_unlocked(ca_dir, password_file)?;
+    let key = ca.signing_key().map_err(|e| Failure::other(e.french()))?;
+    let version = version.unwrap_or_else(|| OffsetDateTime::now_utc().unix_timestamp() as u64);
+    let manifest = preau_provision::update::sign(dir, version, arch, key)
+        .map_err(|e| Failure::other(format!("mise à jour non signée : {e}")))?;
+    println!(
+        "Mise à jour version {} ({}) signée : {} et {} dans {}.",
+        manifest.version,
+        manifest.arch,
+        preau_provision::update::MANIFEST,
+        preau_provision::update::SIGNATURE,
+        dir.display()
+    );
+    println!(
+        "Copier le dossier {} à la racine d'une clé USB nommée PREAU… et la brancher sur le boîtier : il installe la mise à jour sur son emplacement libre puis redémarre dessus.",
+        preau_provision::update::UPDATE_DIR
+    );
+    Ok(())
+}
+
+fn bundle_create(
+    ca_dir: &Path,
+    school: &Path,
+    onde: Option<&Path>,
+    out: &Path,
+    password_file: Option<&Path>,
+) -> Result<(), Failure> {
+    let text = fs::read_to_string(school)
+        .map_err(|e| Failure::other(format!("{} : lecture impossible ({e})", school.display())))?;
+    let description = Description::parse(&text)
+        .map_err(|e| Failure::other(format!("{} : {}", school.display(), e.french())))?;
+    let mut ca = open_unlocked(ca_dir, password_file)?;
     let onde_files = match onde {
         Some(dir) => bundle::read_onde_dir(dir).map_err(|e| Failure::other(e.french()))?,
         None => Vec::new(),
