@@ -297,6 +297,8 @@ mtype -i "$stick" ::preau-report.txt | grep 'code : ' >/dev/null || die "the rep
 
 if [[ -n $update ]]; then
   stage "system update onto slot B from a second stick, reboot, slot B marked good"
+  https "$base/installation" -o "$work/setup-before-update.html"
+  grep -q "emplacement A" "$work/setup-before-update.html" || die "the setup page does not show slot A"
   cp -a "$update" "$work/update"
   "$provision_bin" update sign --ca "$work/ca" --dir "$work/update" --arch "$arch" >/dev/null
   stick2=$work/stick2.img
@@ -337,6 +339,10 @@ EOF
   [[ $(after slot) == b ]] || die "the box did not boot slot B after the update"
   [[ $(after entries) == "preau-a.conf preau-b.conf " ]] || die "slot B not marked good: $(after entries)"
   [[ $(after hostname) == jules-ferry && $(after preau) == active ]] || die "settings or preau lost in the update"
+  https "$base/installation" -o "$work/setup-after-update.html"
+  version=$(sed -n "s/.*version \([0-9]*\) sur l'emplacement B.*/\1/p" "$work/update-report.txt")
+  grep -q "(n° $version), emplacement B" "$work/setup-after-update.html" ||
+    die "the setup page does not show version $version on slot B"
   echo "slot B runs the update, marked good; « Bonjour Claire » with the session from before" >&2
 fi
 

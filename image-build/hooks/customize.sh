@@ -17,6 +17,8 @@ done
 done
 install -m 0755 "$PREAU_BIN" "$root/usr/bin/preau"
 install -m 0644 "$PREAU_SIGNING_KEY" "$root/etc/preau/bundle-signing.pub"
+# Which system this is, for the setup page; an update writes its own into the new slot.
+printf 'VERSION=%s\nSLOT=A\n' "${SOURCE_DATE_EPOCH:?}" > "$root/etc/preau-release"
 
 # The preau user (fixed id 800, as the data partition is made for it).
 in_root systemd-sysusers

@@ -415,3 +415,38 @@ async fn a_stick_provisions_a_running_box_which_writes_its_report_back() {
         sha(&newer)
     );
 }
+
+#[tokio::test]
+async fn the_setup_page_names_the_system_version_and_its_slot() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let release = dir.path().join("preau-release");
+    std::fs::write(&release, "VERSION=1796003740\nSLOT=B\n").expect("release");
+    let app = preau_tests::TestApp::builder()
+        .configure(move |c| c.release_file = release)
+        .start()
+        .await;
+    let head = app.headteacher().await;
+    let page = preau_tests::page_text(
+        head.get(app.url("/installation"))
+            .send()
+            .await
+            .expect("setup page"),
+    )
+    .await;
+    assert!(
+        page.contains("Système du boîtier : version du ")
+            && page.contains("(n° 1796003740), emplacement B."),
+        "{page}"
+    );
+    // A teacher learns only that the box is set up.
+    let teacher = app.teacher().await;
+    let page = preau_tests::page_text(
+        teacher
+            .get(app.url("/installation"))
+            .send()
+            .await
+            .expect("setup page"),
+    )
+    .await;
+    assert!(!page.contains("1796003740"), "{page}");
+}

@@ -28,6 +28,34 @@ pub struct Settings {
     /// The `preau` binary, to extract text in a child process with memory and time limits
     /// (`preau extract`); `None` extracts in-process.
     pub extractor: Option<std::path::PathBuf>,
+    /// The appliance system this box runs (version and root slot), when it is one.
+    pub release: Option<Release>,
+}
+
+/// The appliance system a box runs, from `/etc/preau-release` (`VERSION=` the Unix time the
+/// system was built or signed, `SLOT=` A or B): an update changes both.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Release {
+    /// The version (a Unix time).
+    pub version: i64,
+    /// The root slot, `A` or `B`.
+    pub slot: String,
+}
+
+impl Release {
+    /// Reads the file's text; `None` unless it names a version.
+    pub fn parse(text: &str) -> Option<Release> {
+        let value = |key: &str| {
+            text.lines()
+                .find_map(|line| line.trim().strip_prefix(key)?.strip_prefix('='))
+                .map(|v| v.trim().trim_matches('"').to_string())
+        };
+        let version = value("VERSION")?.parse().ok()?;
+        let slot = value("SLOT")
+            .filter(|s| s == "A" || s == "B")
+            .unwrap_or_default();
+        Some(Release { version, slot })
+    }
 }
 
 /// How much each kind of document space may hold, in bytes (every kept revision and the
@@ -72,6 +100,7 @@ impl Default for Settings {
             max_file_bytes: 4 * 1024 * MIB,
             quotas: Quotas::default(),
             extractor: None,
+            release: None,
         }
     }
 }
@@ -99,5 +128,27 @@ impl Settings {
             v4 => v4,
         };
         self.school_networks.iter().any(|n| n.contains(&ip))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Release;
+
+    #[test]
+    fn the_release_file_names_the_version_and_the_slot() {
+        assert_eq!(
+            Release::parse("VERSION=1796003740\nSLOT=B\n"),
+            Some(Release {
+                version: 1_796_003_740,
+                slot: "B".into()
+            })
+        );
+        assert_eq!(
+            Release::parse("SLOT=Z\nVERSION=\"12\"").map(|r| (r.version, r.slot)),
+            Some((12, String::new()))
+        );
+        assert_eq!(Release::parse("SLOT=A\n"), None);
+        assert_eq!(Release::parse("VERSION=soon\n"), None);
     }
 }

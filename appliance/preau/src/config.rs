@@ -62,6 +62,9 @@ pub struct Config {
     pub provisioning_report_dir: PathBuf,
     /// The commune's bundle-signing public key (minisign), required with `provisioning_dir`.
     pub provisioning_key: PathBuf,
+    /// The appliance's release file (version and root slot, shown on the setup page); a
+    /// missing file shows nothing.
+    pub release_file: PathBuf,
     /// Sync with the commune's central instance once the box is provisioned.
     pub sync: bool,
     /// Central's address for sync; empty: the one in the provisioning bundle.
@@ -159,6 +162,7 @@ impl Default for Config {
             provisioning_dir: PathBuf::new(),
             provisioning_report_dir: PathBuf::new(),
             provisioning_key: PathBuf::from("/etc/preau/bundle-signing.pub"),
+            release_file: PathBuf::from("/etc/preau-release"),
             sync: true,
             central_url: String::new(),
             central_ca: PathBuf::new(),
@@ -222,6 +226,9 @@ impl Config {
                 group: self.quota_group_mib.saturating_mul(MIB),
                 staff: self.quota_staff_mib.saturating_mul(MIB),
             },
+            release: std::fs::read_to_string(&self.release_file)
+                .ok()
+                .and_then(|text| preau_app::settings::Release::parse(&text)),
             ..Settings::default()
         }
     }

@@ -327,7 +327,22 @@ struct SetupView {
     /// headteacher and the technician).
     details: bool,
     in_force: Option<InForce>,
+    /// The appliance system it runs (version, slot), when it is one.
+    system: Option<String>,
     report: Option<ReportView>,
+}
+
+/// « version du … (n° …), emplacement B » for the setup page.
+fn system_fr(release: &preau_app::settings::Release) -> String {
+    let slot = match release.slot.as_str() {
+        "" => String::new(),
+        slot => format!(", emplacement {slot}"),
+    };
+    format!(
+        "version du {} (n° {}){slot}",
+        paris::long(release.version),
+        release.version
+    )
 }
 
 /// `GET /installation`: everything while the box is not set up; then the details only for
@@ -352,6 +367,7 @@ pub async fn page(
             sync: None,
             details,
             in_force: None,
+            system: None,
             report: None,
         });
     }
@@ -380,6 +396,7 @@ pub async fn page(
         sync: sync_state(&app)?,
         details,
         in_force,
+        system: app.settings().release.as_ref().map(system_fr),
         report: app
             .last_stick()
             .map(|outcome| ReportView::new(&outcome, false, &activation)),
