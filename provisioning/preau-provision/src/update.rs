@@ -8,7 +8,7 @@
 //! hashing it ([`copy_verified`]), so what is written is exactly what was signed even if the
 //! stick changes meanwhile.
 
-use crate::bundle::{PublicKey, SigningKey};
+use crate::bundle::{PublicKey, SigningKey, hex};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::io::{Read, Write};
@@ -103,10 +103,6 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> UpdateError + '_ {
         path: path.to_path_buf(),
         source,
     }
-}
-
-fn hex(digest: &[u8]) -> String {
-    digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Size and SHA-256 of a file, read in chunks.
