@@ -633,6 +633,18 @@ async fn click(client: &Client, xpath: &str, what: &str) {
         .unwrap_or_else(|e| panic!("click {what}: {e}"));
 }
 
+/// Waits (bounded) until no element matches `xpath` any more (a form's answer replaced the
+/// page); on timeout, fails with the current page's URL and text.
+async fn wait_gone(client: &Client, xpath: &str, what: &str) {
+    let deadline = Instant::now() + WAIT;
+    while client.find(Locator::XPath(xpath)).await.is_ok() {
+        if Instant::now() > deadline {
+            panic!("{what} still there\n{}", page_summary(client).await);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 /// Waits (bounded) until the browser is on `path`.
 async fn wait_for_path(client: &Client, path: &str) {
     let deadline = Instant::now() + WAIT;
@@ -912,13 +924,16 @@ async fn a_teacher_posts_a_carnet_word_a_parent_signs_it_the_teacher_sees_who_ha
     )
     .await;
     screenshot(&client, "browser-liaison-portal.png").await;
-    click(
+    let sign_button = format!("{child_block}//button[contains(@class, 'sign-button')]");
+    click(&client, &sign_button, "the « Vu et signé » button").await;
+    // The portal was already on `/`: wait for the answer to the form (the button gone) before
+    // leaving, or the form's navigation would override the next one.
+    wait_gone(
         &client,
-        &format!("{child_block}//button[contains(@class, 'sign-button')]"),
-        "the « Vu et signé » button",
+        &sign_button,
+        "the « Vu et signé » button after signing",
     )
     .await;
-    wait_for_path(&client, "/").await;
     goto(&client, &app.url(&word_url)).await;
     wait_for(
         &client,
